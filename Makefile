@@ -1,0 +1,62 @@
+# The project's commands. The README's quick start uses two of them: `make demo`, `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+EMULATOR_VENV := .venv-emulator
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+# The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
+export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
+
+.PHONY: demo install up down status test test-fast lint lock clean
+
+## demo: install, start the local stack, and run the main job on it
+demo: install
+	$(PY) -m local_stack demo
+
+## install: both venvs, pinned; a no-op when the pins have not changed
+install: $(VENV)/.installed $(EMULATOR_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(PY) -r requirements.txt
+	touch $@
+
+$(EMULATOR_VENV)/.installed: requirements-emulator.txt $(VENV)/.installed
+	test -x $(EMULATOR_VENV)/bin/python || $(UV) venv --quiet --python $(PY) $(EMULATOR_VENV)
+	$(UV) pip install --quiet --python $(EMULATOR_VENV)/bin/python -r requirements-emulator.txt
+	touch $@
+
+## up / down / status: the local stack (emulator, PostgreSQL, Airflow); data stays in .local/
+up: install
+	$(PY) -m local_stack up
+
+down:
+	@if [ -x $(PY) ]; then $(PY) -m local_stack down; fi
+
+status:
+	$(PY) -m local_stack status
+
+## test: linters, then the whole suite (starts the stack if it is not running)
+test: install lint
+	$(PY) -m pytest
+
+## test-fast: linters and the tests that need no running stack
+test-fast: install lint
+	$(PY) -m pytest -m "not integration"
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint include/sql
+
+## lock: re-pin requirements*.txt from requirements*.in
+lock:
+	$(UV) pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
+	$(UV) pip compile --quiet --python-version 3.11 requirements-emulator.in -o requirements-emulator.txt
+
+## clean: stop the stack and delete its data (.local/); venvs stay
+clean: down
+	rm -rf .local

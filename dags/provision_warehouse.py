@@ -1,0 +1,45 @@
+"""
+### provision_warehouse
+
+Creates the BigQuery datasets of the platform (`nba_raw`, `nba_analytics`,
+`nba_monitoring`) in the project of the `google_cloud_default` connection. Every
+statement is `IF NOT EXISTS`, so a rerun changes nothing.
+
+Run it once per environment, before any backfill. It has no schedule.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+from airflow.sdk import dag
+
+from nba_backfill import datasets
+from nba_backfill.paths import SQL_DIR
+from nba_backfill.task_defaults import DEFAULT_TASK_ARGS
+from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configuration
+
+
+@dag(
+    dag_id="provision_warehouse",
+    schedule=None,
+    start_date=pendulum.datetime(2016, 10, 1, tz="America/New_York"),
+    catchup=False,
+    max_active_runs=1,
+    template_searchpath=[str(SQL_DIR)],
+    default_args=DEFAULT_TASK_ARGS,
+    tags=["nba", "setup"],
+    doc_md=__doc__,
+)
+def provision_warehouse():
+    BigQueryInsertJobOperator(
+        task_id="create_datasets",
+        configuration=query_job_configuration("{% include 'provision/create_datasets.sql' %}"),
+        params={"datasets": list(datasets.ALL)},
+        # The configuration is identical on every run; each run must still execute.
+        force_rerun=True,
+        **insert_job_operator_kwargs(),
+    )
+
+
+provision_warehouse()

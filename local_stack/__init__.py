@@ -15,7 +15,7 @@ from pathlib import Path
 from local_stack import services
 from local_stack.config import REPO_ROOT, StackConfig
 
-__all__ = ["REPO_ROOT", "StackConfig", "start_core", "start", "stop", "write_env_file"]
+__all__ = ["REPO_ROOT", "StackConfig", "start", "start_core", "stop", "write_env_file"]
 
 
 def start_core(cfg: StackConfig) -> dict[str, str]:
@@ -50,7 +50,7 @@ def write_env_file(cfg: StackConfig, airflow_env: dict[str, str]) -> Path:
     """``.local/env.sh``: `source` it to use the `airflow` CLI against the running stack."""
     lines = ["# Written by `make up`. Usage: source .local/env.sh"]
     lines += [f"export {key}={shlex.quote(value)}" for key, value in sorted(airflow_env.items())]
-    lines.append(f"export PATH={shlex.quote(str(Path(sys.executable).parent))}:\"$PATH\"")
+    lines.append(f'export PATH={shlex.quote(str(Path(sys.executable).parent))}:"$PATH"')
     path = cfg.state_dir / "env.sh"
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)  # holds the JWT secret

@@ -18,7 +18,9 @@ from local_stack.config import StackConfig
 def print_ui(cfg: StackConfig) -> None:
     print()
     print(f"Airflow UI:  {cfg.airflow_url}   login: admin / {password_for(cfg, 'admin')}")
-    print(f"             (read-only user: viewer / {password_for(cfg, 'viewer')}; passwords in {cfg.passwords_file})")
+    print(
+        f"             (read-only user: viewer / {password_for(cfg, 'viewer')}; passwords in {cfg.passwords_file})"
+    )
     if cfg.warehouse == "emulator":
         print(f"BigQuery:    local emulator at {cfg.emulator_url}, project {cfg.gcp_project}")
     else:
@@ -43,11 +45,15 @@ def cmd_down(cfg: StackConfig) -> int:
 
 def cmd_status(cfg: StackConfig) -> int:
     rows = [("bq-emulator", services.running_pid(cfg, "bq-emulator"), services.emulator_ready(cfg))]
-    rows.append(("postgres", services.embedded_postgres_pid(cfg), services.embedded_postgres_pid(cfg) is not None))
+    rows.append(
+        ("postgres", services.embedded_postgres_pid(cfg), services.embedded_postgres_pid(cfg) is not None)
+    )
     health = services.airflow_health(cfg) or {}
     for component in services.AIRFLOW_COMPONENTS:
         key = component.replace("-", "_")
-        healthy = bool(health) if component == "api-server" else (health.get(key) or {}).get("status") == "healthy"
+        healthy = (
+            bool(health) if component == "api-server" else (health.get(key) or {}).get("status") == "healthy"
+        )
         rows.append((component, services.running_pid(cfg, component), healthy))
     for name, pid, healthy in rows:
         print(f"{name:14} {'pid ' + str(pid) if pid else 'not running':14} {'healthy' if healthy else '-'}")

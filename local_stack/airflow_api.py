@@ -47,7 +47,9 @@ class AirflowApi:
             timeout=30,
         )
         if response.status_code >= 300:
-            raise AirflowApiError(f"login as {self.username!r} failed: {response.status_code} {response.text}")
+            raise AirflowApiError(
+                f"login as {self.username!r} failed: {response.status_code} {response.text}"
+            )
         self._session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
     def request(self, method: str, path: str, **kwargs) -> dict:
@@ -62,10 +64,12 @@ class AirflowApi:
         while True:
             try:
                 return self.request("GET", f"/dags/{dag_id}")
-            except AirflowApiError:
+            except AirflowApiError as exc:
                 if time.monotonic() > deadline:
                     errors = self.request("GET", "/importErrors").get("import_errors", [])
-                    raise AirflowApiError(f"DAG {dag_id} not parsed after {timeout:.0f}s; import errors: {errors}")
+                    raise AirflowApiError(
+                        f"DAG {dag_id} not parsed after {timeout:.0f}s; import errors: {errors}"
+                    ) from exc
                 time.sleep(1)
 
     def trigger(self, dag_id: str, conf: dict | None = None, logical_date: str | None = None) -> dict:

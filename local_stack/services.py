@@ -7,6 +7,7 @@ check is left alone, so rerunning ``make up`` on a running stack takes seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -79,19 +80,15 @@ def _stop(cfg: StackConfig, name: str, grace_seconds: float = 20.0) -> bool:
     if pid is None:
         _pid_file(cfg, name).unlink(missing_ok=True)
         return False
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     deadline = time.monotonic() + grace_seconds
     while time.monotonic() < deadline and running_pid(cfg, name) is not None:
         time.sleep(0.2)
     if running_pid(cfg, name) is not None:
         log(f"{name} ignored SIGTERM for {grace_seconds:.0f}s; killing it")
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     _pid_file(cfg, name).unlink(missing_ok=True)
     return True
 
@@ -261,7 +258,9 @@ def airflow_healthy(cfg: StackConfig, components: tuple[str, ...]) -> bool:
     return (health.get("metadatabase") or {}).get("status") == "healthy"
 
 
-def ensure_airflow(cfg: StackConfig, env: dict[str, str], components: tuple[str, ...] = AIRFLOW_COMPONENTS) -> None:
+def ensure_airflow(
+    cfg: StackConfig, env: dict[str, str], components: tuple[str, ...] = AIRFLOW_COMPONENTS
+) -> None:
     started = time.monotonic()
     launched = []
     for component in components:

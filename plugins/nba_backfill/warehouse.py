@@ -10,6 +10,7 @@ with an error naming the endpoint, and Airflow's task retries take it from there
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ GCP_CONN_ID = "google_cloud_default"
 RETRY_DEADLINE_SECONDS = 20.0
 # One HTTP request may take this long before it counts as a transient failure.
 HTTP_TIMEOUT_SECONDS = 15.0
+# How long to wait for a job's rows; longer jobs belong in an operator, not a helper.
+RESULT_TIMEOUT_SECONDS = 300.0
 # Every job refuses to bill more than this; a query that would is a bug, not a cost.
 MAXIMUM_BYTES_BILLED = 50 * 1024**3
 
@@ -39,13 +42,46 @@ def request_retry() -> Retry:
     return DEFAULT_RETRY.with_deadline(RETRY_DEADLINE_SECONDS)
 
 
+def job_retry() -> Retry:
+    """Retry policy for restarting a failed query job; the library's default waits 40 min."""
+    from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY
+
+    return DEFAULT_JOB_RETRY.with_deadline(RETRY_DEADLINE_SECONDS)
+
+
 def insert_job_operator_kwargs() -> dict[str, Any]:
-    """Connection and patience for every ``BigQueryInsertJobOperator`` in our DAGs."""
+    """Connection and patience for every ``BigQueryInsertJobOperator`` in our DAGs.
+
+    The provider submits the job with the client library's default retry (ten minutes),
+    whatever ``result_retry`` says, so a dead warehouse would hang the task. A cheap
+    reachability check runs first instead and fails in seconds; ``execution_timeout``
+    bounds whatever hangs later.
+    """
     return {
         "gcp_conn_id": GCP_CONN_ID,
         "result_retry": request_retry(),
         "result_timeout": HTTP_TIMEOUT_SECONDS,
+        "pre_execute": ensure_warehouse_reachable,
+        "execution_timeout": timedelta(minutes=30),
     }
+
+
+def ensure_warehouse_reachable(context: Any = None) -> None:
+    """Raise ``WarehouseUnavailable`` within ``RETRY_DEADLINE_SECONDS`` if BigQuery does not answer."""
+    from google.api_core import exceptions as api_exceptions
+
+    client = warehouse_client()
+    try:
+        list(client.list_datasets(max_results=1, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS))
+    except (api_exceptions.RetryError, api_exceptions.ServiceUnavailable, ConnectionError) as exc:
+        raise _unavailable(client, exc) from exc
+
+
+def _unavailable(client: Client, exc: BaseException) -> WarehouseUnavailable:
+    return WarehouseUnavailable(
+        f"BigQuery at {endpoint_of(client)} did not answer within {RETRY_DEADLINE_SECONDS:.0f}s "
+        f"(is the warehouse up?): {exc}"
+    )
 
 
 def query_job_configuration(query: str, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -69,7 +105,7 @@ def warehouse_client() -> Client:
 
 
 def endpoint_of(client: Client) -> str:
-    return client._connection.API_BASE_URL  # noqa: SLF001 - the client exposes no public accessor
+    return client._connection.API_BASE_URL
 
 
 def run_query(
@@ -98,13 +134,19 @@ def run_query(
     )
     retry = request_retry()
     try:
-        job = client.query(sql, job_config=job_config, retry=retry, timeout=HTTP_TIMEOUT_SECONDS)
-        return job.result(retry=retry, timeout=RETRY_DEADLINE_SECONDS + HTTP_TIMEOUT_SECONDS)
-    except (api_exceptions.RetryError, api_exceptions.ServiceUnavailable, ConnectionError, ResultTimeout) as exc:
-        raise WarehouseUnavailable(
-            f"BigQuery at {endpoint_of(client)} did not answer within {RETRY_DEADLINE_SECONDS:.0f}s "
-            f"(is the warehouse up?): {exc}"
-        ) from exc
+        # job_retry=None here: otherwise the library wraps the insert in a retry of its own
+        # that outlasts ours by minutes. Restarting a failed job is left to result().
+        job = client.query(
+            sql, job_config=job_config, retry=retry, job_retry=None, timeout=HTTP_TIMEOUT_SECONDS
+        )
+        return job.result(retry=retry, job_retry=job_retry(), timeout=RESULT_TIMEOUT_SECONDS)
+    except (
+        api_exceptions.RetryError,
+        api_exceptions.ServiceUnavailable,
+        ConnectionError,
+        ResultTimeout,
+    ) as exc:
+        raise _unavailable(client, exc) from exc
 
 
 def _query_parameter(name: str, value: Any):

@@ -1,0 +1,122 @@
+"""One local stack per test session, shared by every test.
+
+The tests run on their own stack (state in ``.local/test-stack``, other ports), so they
+never touch the data of the stack that ``make demo`` runs. Integration tests (marker
+``integration``) get the BigQuery emulator and the PostgreSQL metadata DB, started once
+here; those that need the scheduler and api-server ask for the ``airflow_stack`` fixture.
+``pytest -m "not integration"`` starts nothing.
+
+Set NBA_KEEP_STACK=1 to leave a stack this session started running afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import uuid
+
+import pytest
+
+import local_stack
+from local_stack import services
+from local_stack.config import REPO_ROOT, StackConfig
+
+TEST_STACK_DEFAULTS = {
+    "NBA_STATE_DIR": str(REPO_ROOT / ".local" / "test-stack"),
+    "NBA_BQ_EMULATOR_PORT": "9150",
+    "NBA_BQ_EMULATOR_GRPC_PORT": "9160",
+    "NBA_AIRFLOW_PORT": "8180",
+}
+
+# dag.test() runs only DAGs that a bundle serves: the test stack serves tests/dag_fixtures too.
+DAG_BUNDLES = [
+    {"name": "dags-folder", "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle", "kwargs": {}},
+    {
+        "name": "test-dags",
+        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+        "kwargs": {"path": str(REPO_ROOT / "tests" / "dag_fixtures")},
+    },
+]
+
+_started_here: list[str] = []
+
+
+def _wants_integration(config: pytest.Config) -> bool:
+    return "not integration" not in (config.getoption("markexpr") or "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Airflow reads its configuration when first imported, so the environment is set here,
+    # before any test module imports Airflow.
+    for key, value in TEST_STACK_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(DAG_BUNDLES)
+    cfg = StackConfig.from_env()
+    if _wants_integration(config):
+        was_running = services.emulator_ready(cfg), services.embedded_postgres_pid(cfg) is not None
+        env = local_stack.start_core(cfg)
+        if not was_running[0]:
+            _started_here.append("bq-emulator")
+        if not was_running[1]:
+            _started_here.append("postgres")
+        os.environ.update({key: env[key] for key in env if key.startswith(("AIRFLOW", "BIGQUERY", "NBA_"))})
+    else:
+        # Unit tests only parse DAGs; they get a throwaway Airflow home and no database.
+        os.environ.update(
+            {
+                "AIRFLOW_HOME": tempfile.mkdtemp(prefix="airflow-home-"),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+                "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                **cfg.warehouse_env(),
+            }
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("NBA_KEEP_STACK") or not _wants_integration(config):
+        return
+    cfg = StackConfig.from_env()
+    if "airflow.settings" in sys.modules:  # close pooled DB connections before the DB goes
+        sys.modules["airflow.settings"].dispose_orm()
+    if "airflow" in _started_here:
+        services.stop_airflow(cfg)
+    if "bq-emulator" in _started_here:
+        services.stop_emulator(cfg)
+    if "postgres" in _started_here:
+        services.stop_embedded_postgres(cfg)
+
+
+@pytest.fixture(scope="session")
+def stack_config() -> StackConfig:
+    return StackConfig.from_env()
+
+
+@pytest.fixture(scope="session")
+def airflow_stack(stack_config: StackConfig):
+    """The api-server, scheduler, dag-processor and triggerer, running; yields an API client."""
+    from local_stack.airflow_api import AirflowApi
+
+    if not services.airflow_healthy(stack_config, services.AIRFLOW_COMPONENTS):
+        _started_here.append("airflow")
+    local_stack.start(stack_config)
+    return AirflowApi.for_stack(stack_config)
+
+
+@pytest.fixture(scope="session")
+def bq():
+    """A BigQuery client on the test stack's warehouse, through the DAGs' own connection."""
+    from nba_backfill.warehouse import warehouse_client
+
+    return warehouse_client()
+
+
+@pytest.fixture
+def scratch_dataset(bq):
+    """A dataset of its own for one test, dropped afterwards."""
+    name = f"scratch_{uuid.uuid4().hex[:10]}"
+    bq.create_dataset(name)
+    yield name
+    bq.delete_dataset(name, delete_contents=True, not_found_ok=True)

@@ -1,0 +1,56 @@
+"""A dead warehouse fails fast, with an error that names the endpoint.
+
+"Dead" here is an endpoint where nothing listens: the deployment's warehouse setting
+points at a free local port. No mock: the real client and operator hit a closed socket.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from nba_backfill.warehouse import RETRY_DEADLINE_SECONDS, WarehouseUnavailable, run_query, warehouse_client
+from tests.dag_fixtures.it_hash_partition import dag as hash_partition_dag
+
+pytestmark = pytest.mark.integration
+
+# Retry deadline plus one HTTP timeout plus start-up slack; far from the library's 600 s.
+FAIL_WITHIN_SECONDS = 60
+
+
+@pytest.fixture
+def dead_endpoint(monkeypatch) -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # Closed again: nothing listens on this port now.
+    endpoint = f"127.0.0.1:{port}"
+    monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", f"http://{endpoint}")
+    return endpoint
+
+
+def test_query_on_dead_warehouse_fails_in_seconds_naming_the_endpoint(dead_endpoint):
+    started = time.monotonic()
+    with pytest.raises(WarehouseUnavailable) as raised:
+        run_query("select 1", client=warehouse_client())
+    elapsed = time.monotonic() - started
+
+    assert RETRY_DEADLINE_SECONDS * 0.4 <= elapsed < FAIL_WITHIN_SECONDS, "must retry a while, then give up"
+    message = str(raised.value)
+    assert dead_endpoint in message
+    assert "did not answer within 20s" in message
+
+
+def test_operator_on_dead_warehouse_fails_the_task_in_seconds(dead_endpoint, capfd):
+    started = time.monotonic()
+    run = hash_partition_dag.test(run_conf={"table": "scratch.none", "game_date": "2021-10-19"})
+    elapsed = time.monotonic() - started
+
+    assert run.state == "failed"
+    assert elapsed < FAIL_WITHIN_SECONDS
+    out, err = capfd.readouterr()
+    assert f"BigQuery at http://{dead_endpoint} did not answer" in out + err, (
+        "the task log must name the endpoint"
+    )

@@ -1,0 +1,36 @@
+"""Every DAG in dags/ imports cleanly and follows the project's conventions."""
+
+from __future__ import annotations
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from local_stack.config import REPO_ROOT
+
+
+def load_dag_bag() -> DagBag:
+    return DagBag(dag_folder=str(REPO_ROOT / "dags"))
+
+
+@pytest.fixture(scope="module")
+def dag_bag() -> DagBag:
+    return load_dag_bag()
+
+
+def test_no_import_errors(dag_bag):
+    assert dag_bag.import_errors == {}
+
+
+def test_the_dags_are_there(dag_bag):
+    assert "provision_warehouse" in dag_bag.dag_ids
+
+
+@pytest.mark.parametrize("dag_id", sorted(load_dag_bag().dag_ids))
+def test_dag_conventions(dag_bag, dag_id):
+    dag = dag_bag.dags[dag_id]
+    assert dag.tags, "every DAG is tagged"
+    assert dag.doc_md, "every DAG documents itself (module docstring as doc_md)"
+    assert dag.catchup is False, "catchup is off unless a deployment turns it on"
+    for task in dag.tasks:
+        assert task.retries >= 1, f"{task.task_id}: tasks retry"
+        assert task.owner == "nba-data", f"{task.task_id}: owner comes from DEFAULT_TASK_ARGS"

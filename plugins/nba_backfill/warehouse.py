@@ -9,7 +9,7 @@ with an error naming the endpoint, and Airflow's task retries take it from there
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +147,43 @@ def run_query(
         ResultTimeout,
     ) as exc:
         raise _unavailable(client, exc) from exc
+
+
+def load_rows(
+    table: str,
+    rows: Iterable[Mapping[str, Any]],
+    schema: Sequence[tuple[str, str]],
+    *,
+    client: Client | None = None,
+    replace: bool = False,
+) -> int:
+    """Bulk-load rows (one load job, NDJSON) into ``table``; returns the rows loaded.
+
+    ``schema`` is ``[(column, BigQuery type), ...]``. ``replace`` truncates the table first,
+    within the same job, so a rerun never duplicates.
+    """
+    import io
+    import json
+
+    from google.cloud import bigquery
+
+    client = client or warehouse_client()
+    payload = io.BytesIO()
+    count = 0
+    for row in rows:
+        payload.write(json.dumps(row, default=str, ensure_ascii=False).encode("utf-8"))
+        payload.write(b"\n")
+        count += 1
+    payload.seek(0)
+    job_config = bigquery.LoadJobConfig(
+        source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
+        schema=[bigquery.SchemaField(name, kind) for name, kind in schema],
+        write_disposition="WRITE_TRUNCATE" if replace else "WRITE_APPEND",
+    )
+    # No size argument: a resumable upload, which the emulator accepts for any size.
+    job = client.load_table_from_file(payload, table, job_config=job_config, timeout=HTTP_TIMEOUT_SECONDS)
+    job.result(retry=request_retry(), timeout=RESULT_TIMEOUT_SECONDS)
+    return count
 
 
 def _query_parameter(name: str, value: Any):

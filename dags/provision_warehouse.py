@@ -2,8 +2,9 @@
 ### provision_warehouse
 
 Creates the BigQuery datasets of the platform (`nba_raw`, `nba_analytics`,
-`nba_monitoring`) in the project of the `google_cloud_default` connection. Every
-statement is `IF NOT EXISTS`, so a rerun changes nothing.
+`nba_monitoring`) and their tables, in the project of the `google_cloud_default`
+connection. The DDL is rendered from the table registry. Every statement is
+`IF NOT EXISTS`, so a rerun changes nothing.
 
 Run it once per environment, before any backfill. It has no schedule.
 """
@@ -14,8 +15,8 @@ import pendulum
 from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
 from airflow.sdk import dag
 
-from nba_backfill import datasets
 from nba_backfill.paths import SQL_DIR
+from nba_backfill.schema import PROVISION_TEMPLATE, provision_params
 from nba_backfill.task_defaults import DEFAULT_TASK_ARGS
 from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configuration
 
@@ -33,9 +34,9 @@ from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configu
 )
 def provision_warehouse():
     BigQueryInsertJobOperator(
-        task_id="create_datasets",
-        configuration=query_job_configuration("{% include 'provision/create_datasets.sql' %}"),
-        params={"datasets": list(datasets.ALL)},
+        task_id="create_datasets_and_tables",
+        configuration=query_job_configuration("{% include '" + PROVISION_TEMPLATE + "' %}"),
+        params=provision_params(),
         # The configuration is identical on every run; each run must still execute.
         force_rerun=True,
         **insert_job_operator_kwargs(),

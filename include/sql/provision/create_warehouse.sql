@@ -1,0 +1,20 @@
+-- Datasets and tables of the platform, rendered from the table registry
+-- (plugins/nba_backfill/registry.py and raw_tables.py). Every statement is
+-- IF NOT EXISTS, so a rerun changes nothing.
+{% for dataset in params.datasets -%}
+    create schema if not exists `{{ dataset }}`;
+{% endfor %}
+{% for table in params.tables -%}
+    create table if not exists `{{ table.table_id }}` (
+        {%- for column in table.columns %}
+            {{ column.name }} {{ column.type }}{{ ' not null' if column.required }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    )
+    {%- if table.partition_column %}
+        partition by {{ table.partition_column }}
+    {%- endif %}
+    {%- if table.cluster_columns %}
+        cluster by {{ table.cluster_columns | join(', ') }}
+    {%- endif %};
+{% endfor %}

@@ -1,0 +1,36 @@
+"""The warehouse's DDL, rendered from the registries into ``include/sql/provision``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nba_backfill import datasets
+from nba_backfill.paths import SQL_DIR
+from nba_backfill.raw_tables import RAW_TABLES
+from nba_backfill.registry import REGISTRY
+
+PROVISION_TEMPLATE = "provision/create_warehouse.sql"
+
+
+def provision_params() -> dict[str, Any]:
+    """Template parameters: every dataset and table, as plain data."""
+    tables = []
+    for table in (*RAW_TABLES, *REGISTRY.values()):
+        columns = getattr(table, "all_columns", table.columns)
+        tables.append(
+            {
+                "table_id": table.table_id,
+                "columns": [{"name": c.name, "type": c.type, "required": table.is_required(c)} for c in columns],
+                "partition_column": table.partition_column,
+                "cluster_columns": list(table.cluster_columns),
+            }
+        )
+    return {"datasets": list(datasets.ALL), "tables": tables}
+
+
+def render_provision_sql() -> str:
+    """The same script the ``provision_warehouse`` DAG runs, for code outside Airflow."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SQL_DIR)), autoescape=False)  # noqa: S701 - SQL
+    return env.get_template(PROVISION_TEMPLATE).render(params=provision_params())

@@ -61,7 +61,7 @@ def cmd_status(cfg: StackConfig) -> int:
 
 
 def cmd_demo(cfg: StackConfig) -> int:
-    """Bring the stack up and run the warehouse provisioning DAG through the scheduler."""
+    """Bring the stack up, provision the warehouse through the scheduler, load the sample data."""
     started = time.monotonic()
     local_stack.start(cfg)
     api = AirflowApi.for_stack(cfg)
@@ -75,23 +75,23 @@ def cmd_demo(cfg: StackConfig) -> int:
     if run["state"] != "success":
         services.log(f"task logs: {cfg.airflow_home / 'logs'}")
         return 1
-    _print_datasets(cfg)
+    _load_sample_data(cfg)
     services.log(f"demo finished in {time.monotonic() - started:.1f}s")
     print_ui(cfg)
     return 0
 
 
-def _print_datasets(cfg: StackConfig) -> None:
-    """Read back what the DAG created, through the same connection the DAGs use."""
-    env = cfg.warehouse_env()
-    import os
+def _load_sample_data(cfg: StackConfig) -> None:
+    """Load the sample data (seeds' Session 42 state) and print what the warehouse holds."""
+    from local_stack import sample_data
 
-    os.environ.update(env)
-    from nba_backfill.warehouse import warehouse_client
-
-    client = warehouse_client()
-    datasets = sorted(d.dataset_id for d in client.list_datasets())
-    print(f"\nDatasets in {client.project}: {', '.join(datasets) or '(none)'}")
+    cfg.use_warehouse()
+    started = time.monotonic()
+    data = sample_data.generate()
+    sample_data.load(data, "session42")
+    services.log(f"sample data loaded in {time.monotonic() - started:.1f}s (scenario session42)")
+    print("\nRows per table and season, read back from BigQuery:")
+    print(sample_data.format_counts(sample_data.counts_by_season()))
 
 
 def main(argv: list[str] | None = None) -> int:

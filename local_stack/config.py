@@ -133,6 +133,11 @@ class StackConfig:
             **self.warehouse_env(),
         }
 
+    def use_warehouse(self) -> None:
+        """Point this process's BigQuery clients at the stack's warehouse, as Airflow's are."""
+        os.environ.update(self.warehouse_env())
+        os.environ.setdefault("AIRFLOW_HOME", str(self.airflow_home))
+
     def _jwt_secret(self) -> str:
         """One random secret per checkout, shared by every component, never committed."""
         path = self.airflow_home / "jwt_secret"

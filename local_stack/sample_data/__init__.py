@@ -1,6 +1,150 @@
 """Realistic, deterministic NBA data for the local stack and the tests.
 
-``generate(seed)`` builds every raw table in memory (same seed, same rows);
-``load(...)`` writes them to the warehouse with one load job per table. See
-``schedule.py`` for the calendar rules and ``boxscores.py`` for the box scores.
+``generate(seed)`` builds every raw table in memory (same seed, same rows) and
+``load(data, scenario)`` writes it to the warehouse, one load job per table, replacing
+what was there. ``python -m local_stack.sample_data`` does both and prints row counts.
+
+Scenarios for the analytics tables (the state the old, hand-run pipeline left behind):
+
+``session42`` (the demo's default)
+    The seeds' Session 42 picture. ``player_game_summary`` has every date; the team
+    summaries and ``upcoming_player_game_context`` have only the test date 2021-11-15;
+    ``upcoming_team_game_context`` has about 69% of its dates. Every row was written by
+    the old pipeline: ``data_hash`` NULL, ``run_type = 'legacy'``.
+``empty``
+    Raw data only; the analytics tables exist but hold no rows.
 """
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from local_stack.sample_data.boxscores import build_boxscores, build_rosters
+from local_stack.sample_data.schedule import TEAMS, build_schedule
+from nba_backfill import processors
+from nba_backfill.processors import RunInfo, SourceData
+from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, PLAYERS, SCHEDULE, TEAM_BOXSCORES
+from nba_backfill.raw_tables import TEAMS as TEAMS_TABLE
+from nba_backfill.registry import REGISTRY
+
+DEFAULT_SEED = 20161025
+TEST_DATE = datetime.date(2021, 11, 15)
+SCENARIOS = ("session42", "empty")
+
+
+@dataclass
+class SampleData:
+    teams: list[dict]
+    players: list[dict]
+    source: SourceData
+
+    def raw_tables(self):
+        """(raw table, rows) for every raw table."""
+        return (
+            (TEAMS_TABLE, self.teams),
+            (PLAYERS, self.players),
+            (SCHEDULE, self.source.schedule),
+            (PLAYER_BOXSCORES, self.source.player_boxscores),
+            (TEAM_BOXSCORES, self.source.team_boxscores),
+            (PLAYER_PROPS, self.source.player_props),
+        )
+
+
+def generate(seed: int = DEFAULT_SEED) -> SampleData:
+    games = build_schedule(seed)
+    players, rosters = build_rosters(seed)
+    player_rows, team_rows, prop_rows = build_boxscores(games, rosters, seed)
+    teams = [
+        {"team_id": tid, "team_abbr": abbr, "city": city, "nickname": nick, "conference": conf}
+        for abbr, (tid, city, nick, conf) in sorted(TEAMS.items())
+    ]
+    player_table = [
+        {"player_id": p.player_id, "player_name": p.name, "player_lookup": p.lookup} for p in players
+    ]
+    source = SourceData(
+        schedule=[g.schedule_row() for g in games],
+        player_boxscores=player_rows,
+        team_boxscores=team_rows,
+        player_props=prop_rows,
+    )
+    return SampleData(teams, player_table, source)
+
+
+def game_dates(source: SourceData) -> list[datetime.date]:
+    return sorted({g["game_date"] for g in source.schedule if not g["is_postponed"]})
+
+
+def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
+    """Analytics rows as the old pipeline left them under ``scenario`` (no hashes)."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
+    if scenario == "empty":
+        return {name: [] for name in REGISTRY}
+    dates = game_dates(data.source)
+    dates_by_table = {
+        "player_game_summary": dates,
+        "team_offense_game_summary": [TEST_DATE],
+        "team_defense_game_summary": [TEST_DATE],
+        "upcoming_player_game_context": [TEST_DATE],
+        "upcoming_team_game_context": dates[: int(len(dates) * 0.69)],
+    }
+    # Upstream history the upcoming contexts read: the full summaries.
+    source = data.source
+    source.upstream = {
+        name: processors.compute(name, source, dates)
+        for name in ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")
+    }
+    run = RunInfo("legacy__backfill_scripts", "legacy", datetime.datetime(2025, 12, 5, tzinfo=datetime.UTC))
+    out = {}
+    for name, table in REGISTRY.items():
+        wanted = set(dates_by_table[name])
+        if name in source.upstream:
+            rows = [r for r in source.upstream[name] if r["game_date"] in wanted]
+        else:
+            rows = processors.compute(table, source, wanted)
+        out[name] = processors.finalize(table, rows, run, hashed=False)
+    source.upstream = {}
+    return out
+
+
+def load(data: SampleData, scenario: str = "session42", client=None) -> dict[str, int]:
+    """Create any missing table, then replace every raw and analytics table's rows."""
+    from nba_backfill.schema import render_provision_sql
+    from nba_backfill.warehouse import load_rows, run_query, warehouse_client
+
+    client = client or warehouse_client()
+    analytics = legacy_analytics(data, scenario)  # validates the scenario before any write
+    run_query(render_provision_sql(), client=client)
+    counts = {}
+    for table, rows in data.raw_tables():
+        counts[table.table_id] = load_rows(table.table_id, rows, table.schema, client=client, replace=True)
+    for name, rows in analytics.items():
+        table = REGISTRY[name]
+        schema = [(c.name, c.type) for c in table.all_columns]
+        counts[table.table_id] = load_rows(table.table_id, rows, schema, client=client, replace=True)
+    return counts
+
+
+def counts_by_season(client=None) -> dict[str, dict[str, int]]:
+    """Rows per table and season, read back from the warehouse (one query per table)."""
+    from nba_backfill.warehouse import run_query, warehouse_client
+
+    client = client or warehouse_client()
+    tables = [SCHEDULE.table_id, PLAYER_BOXSCORES.table_id, TEAM_BOXSCORES.table_id]
+    tables += [t.table_id for t in REGISTRY.values()]
+    result = {}
+    for table_id in tables:
+        rows = run_query(f"select season, count(*) as n from `{table_id}` group by season", client=client)
+        result[table_id] = {row.season: row.n for row in rows}
+    return result
+
+
+def format_counts(counts: dict[str, dict[str, int]]) -> str:
+    seasons = sorted({s for per in counts.values() for s in per})
+    width = max(len(t) for t in counts)
+    lines = [" ".join([f"{'table':{width}}", *(f"{s:>8}" for s in seasons), f"{'total':>9}"])]
+    for table_id, per in counts.items():
+        cells = [f"{per.get(s, 0):>8,}" for s in seasons]
+        lines.append(" ".join([f"{table_id:{width}}", *cells, f"{sum(per.values()):>9,}"]))
+    return "\n".join(lines)

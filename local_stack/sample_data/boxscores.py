@@ -4,7 +4,7 @@
   season; about two thirds stay on into the next). Every rostered player has a row in
   each of his team's box scores; those who did not play have 0 minutes and a DNP reason.
 - Minutes of the players who played sum to 240 per team; points are
-  2·(FGM − 3PM) + 3·3PM + FTM; rebounds are OREB + DREB; the team row is the sum of its
+  2·(FGM - 3PM) + 3·3PM + FTM; rebounds are OREB + DREB; the team row is the sum of its
   player rows; the players' plus-minus sums to five times the team's margin.
 - The schedule's winner always scores more.
 """
@@ -17,19 +17,108 @@ from dataclasses import dataclass
 
 from local_stack.sample_data.schedule import SEASONS, TEAMS, Game
 
-FIRST = (
-    "James Kevin Chris Anthony Marcus Jalen Tyler Devin Jaylen Josh Zach Bam Trae De'Aaron Kyle Jamal "
-    "Mikal Darius Malik Cam Keldon Jrue Khris Brook Bojan Dario Goran Jusuf Bogdan Kristaps Domantas "
-    "Jonas Alperen Deni Franz Moritz Lauri Jae Shai Andrew"
-).split()
-LAST = (
-    "Johnson Williams Brown Jones Miller Davis Wilson Anderson Thomas Jackson White Harris Martin "
-    "Thompson Garcia Robinson Clark Lewis Walker Hall Allen Young King Wright Scott Green Baker Adams "
-    "Nelson Carter Mitchell Roberts Turner Phillips Campbell Parker Evans Edwards Collins Stewart "
-    "Šarić Bogdanović Nurkić Valančiūnas Porziņģis Sabonis Şengün Avdija Müller Wagner Markkanen"
-).split()
+FIRST = [
+    "James",
+    "Kevin",
+    "Chris",
+    "Anthony",
+    "Marcus",
+    "Jalen",
+    "Tyler",
+    "Devin",
+    "Jaylen",
+    "Josh",
+    "Zach",
+    "Bam",
+    "Trae",
+    "De'Aaron",
+    "Kyle",
+    "Jamal",
+    "Mikal",
+    "Darius",
+    "Malik",
+    "Cam",
+    "Keldon",
+    "Jrue",
+    "Khris",
+    "Brook",
+    "Bojan",
+    "Dario",
+    "Goran",
+    "Jusuf",
+    "Bogdan",
+    "Kristaps",
+    "Domantas",
+    "Jonas",
+    "Alperen",
+    "Deni",
+    "Franz",
+    "Moritz",
+    "Lauri",
+    "Jae",
+    "Shai",
+    "Andrew",
+]
+LAST = [
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Jackson",
+    "White",
+    "Harris",
+    "Martin",
+    "Thompson",
+    "Garcia",
+    "Robinson",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Hall",
+    "Allen",
+    "Young",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+    "Evans",
+    "Edwards",
+    "Collins",
+    "Stewart",
+    "Šarić",
+    "Bogdanović",
+    "Nurkić",
+    "Valančiūnas",
+    "Porziņģis",
+    "Sabonis",
+    "Şengün",
+    "Avdija",
+    "Müller",
+    "Wagner",
+    "Markkanen",
+]
 # Fixed stars keep their real names, non-ASCII letters included.
-STARS = {"DAL": "Luka Dončić", "DEN": "Nikola Jokić", "TOR": "Dennis Schröder", "MIL": "Giannis Antetokounmpo"}
+STARS = {
+    "DAL": "Luka Dončić",
+    "DEN": "Nikola Jokić",
+    "TOR": "Dennis Schröder",
+    "MIL": "Giannis Antetokounmpo",
+}
 ROSTER_SIZE = 15
 DNP_REASONS = ("DNP - Coach's Decision", "Inactive - Injury/Illness", "DNP - Rest")
 
@@ -142,7 +231,24 @@ def _team_box(rng: random.Random, game: Game, team: str, roster: list[Player]) -
     for player in idle:
         rows.append(
             {"player": player, "starter": False, "minutes": 0.0, "dnp_reason": rng.choice(DNP_REASONS)}
-            | dict.fromkeys(("fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "ast", "stl", "blk", "tov", "pf"), 0)
+            | dict.fromkeys(
+                (
+                    "fgm",
+                    "fga",
+                    "fg3m",
+                    "fg3a",
+                    "ftm",
+                    "fta",
+                    "oreb",
+                    "dreb",
+                    "ast",
+                    "stl",
+                    "blk",
+                    "tov",
+                    "pf",
+                ),
+                0,
+            )
         )
     return rows
 
@@ -163,7 +269,9 @@ def build_boxscores(games: list[Game], rosters: dict[tuple[str, str], list[Playe
         if game.is_postponed:
             continue
         rng = random.Random(f"{seed}-{game.game_id}-{game.game_date}")
-        sides = {team: _team_box(rng, game, team, rosters[(game.season, team)]) for team in (game.home, game.away)}
+        sides = {
+            team: _team_box(rng, game, team, rosters[(game.season, team)]) for team in (game.home, game.away)
+        }
         # The schedule's winner scores more: free throws until it does.
         loser = game.away if game.winner == game.home else game.home
         winner_rows = [r for r in sides[game.winner] if r["minutes"] > 0]
@@ -185,7 +293,7 @@ def build_boxscores(games: list[Game], rosters: dict[tuple[str, str], list[Playe
                 player_rows.append(
                     {
                         "game_id": game.game_id,
-                        "game_date": game.game_date.isoformat(),
+                        "game_date": game.game_date,
                         "season": game.season,
                         "team_id": team_id,
                         "team_abbr": team,
@@ -204,7 +312,7 @@ def build_boxscores(games: list[Game], rosters: dict[tuple[str, str], list[Playe
             team_rows.append(
                 {
                     "game_id": game.game_id,
-                    "game_date": game.game_date.isoformat(),
+                    "game_date": game.game_date,
                     "season": game.season,
                     "team_id": team_id,
                     "team_abbr": team,
@@ -222,7 +330,7 @@ def build_boxscores(games: list[Game], rosters: dict[tuple[str, str], list[Playe
                 prop_rows.append(
                     {
                         "game_id": game.game_id,
-                        "game_date": game.game_date.isoformat(),
+                        "game_date": game.game_date,
                         "player_id": player.player_id,
                         "player_lookup": player.lookup,
                         "bookmaker": "draftkings",

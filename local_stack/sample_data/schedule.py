@@ -58,9 +58,30 @@ TEAMS = {
     "CHA": (1610612766, "Charlotte", "Hornets", "East"),
 }
 ABBRS = sorted(TEAMS)
-BUBBLE_TEAMS = (
-    "MIL TOR BOS MIA IND PHI BKN ORL WAS LAL LAC DEN UTA OKC HOU DAL MEM POR SAS SAC NOP PHX".split()
-)
+BUBBLE_TEAMS = [
+    "MIL",
+    "TOR",
+    "BOS",
+    "MIA",
+    "IND",
+    "PHI",
+    "BKN",
+    "ORL",
+    "WAS",
+    "LAL",
+    "LAC",
+    "DEN",
+    "UTA",
+    "OKC",
+    "HOU",
+    "DAL",
+    "MEM",
+    "POR",
+    "SAS",
+    "SAC",
+    "NOP",
+    "PHX",
+]
 SUSPENSION = (D(2020, 3, 12), D(2020, 7, 29))
 DATA_END = D(2024, 12, 4)
 
@@ -125,7 +146,7 @@ class Game:
         home_id, away_id = TEAMS[self.home][0], TEAMS[self.away][0]
         return {
             "game_id": self.game_id,
-            "game_date": self.game_date.isoformat(),
+            "game_date": self.game_date,
             "season": self.season,
             "game_type": self.game_type,
             "game_status": self.game_status,
@@ -134,7 +155,7 @@ class Game:
             "away_team_id": away_id,
             "away_team_abbr": self.away,
             "is_postponed": self.is_postponed,
-            "original_game_date": self.original_game_date.isoformat() if self.original_game_date else None,
+            "original_game_date": self.original_game_date,
         }
 
 
@@ -254,7 +275,9 @@ def _play_in(season: _Season, start: datetime.date) -> dict[str, list[str]]:
         s7, s8, s9, s10 = seeds[6:10]
         day = start + datetime.timedelta(days=offset)
         first = Game(f"005{plan.yy}{seq:05d}", day, plan.label, "play_in", s7, s8, season.home_wins(s7, s8))
-        second = Game(f"005{plan.yy}{seq + 1:05d}", day, plan.label, "play_in", s9, s10, season.home_wins(s9, s10))
+        second = Game(
+            f"005{plan.yy}{seq + 1:05d}", day, plan.label, "play_in", s9, s10, season.home_wins(s9, s10)
+        )
         loser_first = s8 if first.home_wins else s7
         last_home, last_away = loser_first, second.winner
         last = Game(
@@ -346,11 +369,15 @@ def _postpone(season: _Season, rng: random.Random) -> None:
         original.is_postponed = True
 
 
-def _number_regular_games(season: _Season, placed: list[tuple[datetime.date, str, str]], first_seq: int) -> int:
+def _number_regular_games(
+    season: _Season, placed: list[tuple[datetime.date, str, str]], first_seq: int
+) -> int:
     plan = season.plan
     for seq, (day, home, away) in enumerate(sorted(placed), start=first_seq):
         season.games.append(
-            Game(f"002{plan.yy}{seq:05d}", day, plan.label, "regular", home, away, season.home_wins(home, away))
+            Game(
+                f"002{plan.yy}{seq:05d}", day, plan.label, "regular", home, away, season.home_wins(home, away)
+            )
         )
     return first_seq + len(placed)
 

@@ -192,7 +192,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
             "ft_pct FLOAT64, oreb INT64, dreb INT64, reb INT64, ast INT64, tov INT64, "
             "possessions FLOAT64, pace FLOAT64, offensive_rating FLOAT64"
         ),
-        processor="nba_backfill.processors.team_offense_game_summary.compute",
+        processor="nba_backfill.processors.team_game_summaries.compute_offense",
         expected_rows=ExpectedRows.TEAMS_PER_GAME,
         partition_rule=PartitionRule.PLAYED,
         cluster_columns=("team_abbr", "game_id"),
@@ -207,7 +207,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
             "opp_ast INT64, opp_tov INT64, steals INT64, blocks INT64, opp_possessions FLOAT64, "
             "defensive_rating FLOAT64"
         ),
-        processor="nba_backfill.processors.team_defense_game_summary.compute",
+        processor="nba_backfill.processors.team_game_summaries.compute_defense",
         expected_rows=ExpectedRows.TEAMS_PER_GAME,
         partition_rule=PartitionRule.PLAYED,
         cluster_columns=("team_abbr", "game_id"),
@@ -221,7 +221,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
             "avg_points_last_5 FLOAT64, avg_points_last_10 FLOAT64, avg_minutes_last_10 FLOAT64, "
             "points_line FLOAT64"
         ),
-        processor="nba_backfill.processors.upcoming_player_game_context.compute",
+        processor="nba_backfill.processors.upcoming_contexts.compute_player",
         expected_rows=ExpectedRows.ROSTERED_PLAYERS_PER_GAME,
         partition_rule=PartitionRule.SCHEDULED,
         cluster_columns=("player_id", "game_id"),
@@ -236,7 +236,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
             "wins_season INT64, losses_season INT64, avg_points_last_10 FLOAT64, "
             "avg_points_allowed_last_10 FLOAT64"
         ),
-        processor="nba_backfill.processors.upcoming_team_game_context.compute",
+        processor="nba_backfill.processors.upcoming_contexts.compute_team",
         expected_rows=ExpectedRows.TEAMS_PER_GAME,
         partition_rule=PartitionRule.SCHEDULED,
         cluster_columns=("team_abbr", "game_id"),
@@ -261,7 +261,9 @@ def validate_registry(tables: tuple[AnalyticsTable, ...]) -> dict[str, Analytics
 
     def visit(name: str, path: tuple[str, ...]) -> None:
         if name in path:
-            raise RegistryError(f"registry: table {name!r}, field 'upstream': cycle {' -> '.join((*path, name))}")
+            raise RegistryError(
+                f"registry: table {name!r}, field 'upstream': cycle {' -> '.join((*path, name))}"
+            )
         for upstream in by_name[name].upstream:
             visit(upstream, (*path, name))
 

@@ -20,7 +20,9 @@ def provision_params() -> dict[str, Any]:
         tables.append(
             {
                 "table_id": table.table_id,
-                "columns": [{"name": c.name, "type": c.type, "required": table.is_required(c)} for c in columns],
+                "columns": [
+                    {"name": c.name, "type": c.type, "required": table.is_required(c)} for c in columns
+                ],
                 "partition_column": table.partition_column,
                 "cluster_columns": list(table.cluster_columns),
             }

@@ -82,7 +82,7 @@ def test_a_bad_entry_fails_at_load_naming_the_field(changes, field, problem):
 def test_a_hashed_metadata_column_is_refused():
     table = REGISTRY["team_offense_game_summary"]
     bad_columns = (*table.columns, dataclasses.replace(table.columns[0], name="data_hash"))
-    with pytest.raises(RegistryError, match="field 'columns'.*'data_hash' is processing metadata"):
+    with pytest.raises(RegistryError, match=r"field 'columns'.*'data_hash' is processing metadata"):
         _variant(columns=bad_columns)
 
 

@@ -120,3 +120,19 @@ def scratch_dataset(bq):
     bq.create_dataset(name)
     yield name
     bq.delete_dataset(name, delete_contents=True, not_found_ok=True)
+
+
+@pytest.fixture(scope="session")
+def sample_data():
+    """The generated sample data (in memory), default seed."""
+    from local_stack.sample_data import generate
+
+    return generate()
+
+
+@pytest.fixture(scope="session")
+def loaded_warehouse(sample_data, bq):
+    """The test warehouse holding the sample data in the seeds' Session 42 state."""
+    from local_stack.sample_data import load
+
+    return load(sample_data, "session42", client=bq)

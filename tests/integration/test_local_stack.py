@@ -10,6 +10,7 @@ import requests
 
 import local_stack
 from local_stack import services
+from nba_backfill.registry import REGISTRY
 
 pytestmark = pytest.mark.integration
 
@@ -52,9 +53,10 @@ def test_scheduler_runs_provision_warehouse_and_records_it_in_postgres(airflow_s
 
     assert run["state"] == "success"
     assert airflow_stack.task_states("provision_warehouse", run["dag_run_id"]) == {
-        "create_datasets": "success"
+        "create_datasets_and_tables": "success"
     }
     assert {"nba_raw", "nba_analytics", "nba_monitoring"} <= {d.dataset_id for d in bq.list_datasets()}
+    assert set(REGISTRY) <= {t.table_id for t in bq.list_tables("nba_analytics")}
 
     # The run is in the PostgreSQL metadata DB itself, not only behind the API.
     import os

@@ -4,6 +4,13 @@ A row's hash lets reprocessing skip rows whose data did not change, so the SQL p
 (an UPDATE in BigQuery) and the processor path (Python) must agree to the bit. Both are
 generated here from the same rules; nothing else in the code base spells out a hash.
 
+Inputs
+    The table's key columns, then every other data column, in registry order; never the
+    processing metadata (``data_hash``, ``hash_spec_version``, ``processed_at``, ``run_id``,
+    ``run_type``). Distinct rows get distinct hashes and any change of data changes the
+    hash. The old pipeline's template hashed only ``game_id|team_abbr|game_date``: a key
+    never changes, so that hash could never notice changed data.
+
 Pipeline
     ordered columns -> canonical text of each value -> joined with ``|``
     -> MD5 of the UTF-8 bytes -> lowercase hex -> first 16 characters

@@ -124,7 +124,7 @@ def scratch_dataset(bq):
 
 @pytest.fixture(scope="session")
 def sample_data():
-    """The generated sample data (in memory), default seed."""
+    """The generated sample data (in memory), default seed; treat it as read-only."""
     from local_stack.sample_data import generate
 
     return generate()

@@ -8,15 +8,14 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from local_stack.sample_data import DEFAULT_SEED, generate
 from local_stack.sample_data.schedule import BUBBLE_TEAMS, SEASONS, build_schedule, thanksgiving
 
 D = datetime.date
 
 
 @pytest.fixture(scope="module")
-def data():
-    return generate(DEFAULT_SEED)
+def data(sample_data):
+    return sample_data
 
 
 @pytest.fixture(scope="module")

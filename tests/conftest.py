@@ -136,3 +136,29 @@ def loaded_warehouse(sample_data, bq):
     from local_stack.sample_data import load
 
     return load(sample_data, "session42", client=bq)
+
+
+@pytest.fixture
+def restore_partitions(bq):
+    """Snapshot partitions a test is about to rewrite, and put them back afterwards.
+
+    Call it with (table_id, game_date); the loaded sample data stays as other tests expect.
+    """
+    from nba_backfill.warehouse import load_rows, run_query
+
+    saved = []
+
+    def snapshot(table_id: str, game_date):
+        table = bq.get_table(table_id)
+        rows = [
+            dict(r.items())
+            for r in run_query(
+                f"select * from `{table_id}` where game_date = @d", {"d": game_date}, client=bq
+            )
+        ]
+        saved.append((table_id, game_date, [(f.name, f.field_type) for f in table.schema], rows))
+
+    yield snapshot
+    for table_id, game_date, schema, rows in saved:
+        run_query(f"delete from `{table_id}` where game_date = @d", {"d": game_date}, client=bq)
+        load_rows(table_id, rows, schema, client=bq)

@@ -154,5 +154,7 @@ def hash_sql(columns: Sequence[HashColumn], alias: str = "") -> str:
     """A GoogleSQL expression equal to ``row_hash`` for every row."""
     if not columns:
         raise ValueError("a hash needs at least one column")
-    parts = ", '|', ".join(_sql_value_text(c, alias) for c in columns)
-    return f"substr(to_hex(md5(concat({parts}))), 1, {HASH_LENGTH})"
+    # ARRAY_TO_STRING rather than CONCAT: every element is already non-NULL, so the two are
+    # equal, and the emulator mistranslates CONCAT with many arguments.
+    parts = ", ".join(_sql_value_text(c, alias) for c in columns)
+    return f"substr(to_hex(md5(array_to_string([{parts}], '{SEPARATOR}'))), 1, {HASH_LENGTH})"

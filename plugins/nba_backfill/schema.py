@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from nba_backfill import datasets
-from nba_backfill.paths import SQL_DIR
 from nba_backfill.raw_tables import RAW_TABLES
 from nba_backfill.registry import REGISTRY
+from nba_backfill.sql_templates import render
 
 PROVISION_TEMPLATE = "provision/create_warehouse.sql"
 
@@ -32,7 +32,4 @@ def provision_params() -> dict[str, Any]:
 
 def render_provision_sql() -> str:
     """The same script the ``provision_warehouse`` DAG runs, for code outside Airflow."""
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SQL_DIR)), autoescape=False)  # noqa: S701 - SQL
-    return env.get_template(PROVISION_TEMPLATE).render(params=provision_params())
+    return render(PROVISION_TEMPLATE, provision_params())

@@ -120,6 +120,23 @@ def run_query(
     ``params`` maps a name to a value; ``datetime.date`` binds as DATE, ``int`` as INT64,
     ``str`` as STRING. Values never become SQL text.
     """
+    rows, _ = _run(sql, params, client, labels)
+    return rows
+
+
+def run_dml(
+    sql: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    client: Client | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> int:
+    """Run one INSERT/UPDATE/DELETE/MERGE like ``run_query``; returns the rows it changed."""
+    _, job = _run(sql, params, client, labels)
+    return int(job.num_dml_affected_rows or 0)
+
+
+def _run(sql, params, client, labels):
     from concurrent.futures import TimeoutError as ResultTimeout
 
     from google.api_core import exceptions as api_exceptions
@@ -139,7 +156,7 @@ def run_query(
         job = client.query(
             sql, job_config=job_config, retry=retry, job_retry=None, timeout=HTTP_TIMEOUT_SECONDS
         )
-        return job.result(retry=retry, job_retry=job_retry(), timeout=RESULT_TIMEOUT_SECONDS)
+        rows = job.result(retry=retry, job_retry=job_retry(), timeout=RESULT_TIMEOUT_SECONDS)
     except (
         api_exceptions.RetryError,
         api_exceptions.ServiceUnavailable,
@@ -147,6 +164,7 @@ def run_query(
         ResultTimeout,
     ) as exc:
         raise _unavailable(client, exc) from exc
+    return rows, job
 
 
 def load_rows(
@@ -175,6 +193,10 @@ def load_rows(
         payload.write(b"\n")
         count += 1
     payload.seek(0)
+    if count == 0:  # an empty upload is an error; there is nothing to load
+        if replace:
+            run_dml(f"delete from `{table}` where true", client=client)
+        return 0
     job_config = bigquery.LoadJobConfig(
         source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
         schema=[bigquery.SchemaField(name, kind) for name, kind in schema],

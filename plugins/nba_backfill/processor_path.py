@@ -1,0 +1,135 @@
+"""The processor path: recompute one partition from raw data and upsert what changed.
+
+``read_source`` reads the partition's raw rows (and the upstream history its processor
+needs), ``compute`` runs the registered processor, and ``write_partition`` loads the rows
+into a staging table and applies one MERGE: new keys are inserted, rows whose hash changed
+are updated, keys gone from the source are deleted, unchanged rows are not touched.
+Bad rows (wrong date, NULL or duplicate keys) stop the write before anything changes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from nba_backfill import datasets, processors
+from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, SCHEDULE, TEAM_BOXSCORES
+from nba_backfill.registry import REGISTRY, AnalyticsTable
+from nba_backfill.sql_templates import render
+from nba_backfill.warehouse import load_rows, run_dml, run_query
+
+MERGE_TEMPLATE = "backfill/merge_partition.sql"
+
+
+class PartitionWriteError(ValueError):
+    """Rows that must not be written; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class WriteCounts:
+    computed: int
+    inserted: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _rows(sql: str, params: dict, client) -> list[dict]:
+    return [dict(row.items()) for row in run_query(sql, params, client=client)]
+
+
+def read_source(table: AnalyticsTable, game_date: datetime.date, client) -> processors.SourceData:
+    """The raw rows of ``game_date`` and the upstream history (strictly before it) the table reads."""
+    on_date = {"game_date": game_date}
+    source = processors.SourceData(
+        schedule=_rows(f"select * from `{SCHEDULE.table_id}` where game_date = @game_date", on_date, client),
+        player_boxscores=_rows(
+            f"select * from `{PLAYER_BOXSCORES.table_id}` where game_date = @game_date", on_date, client
+        ),
+        team_boxscores=_rows(
+            f"select * from `{TEAM_BOXSCORES.table_id}` where game_date = @game_date", on_date, client
+        ),
+        player_props=_rows(
+            f"select * from `{PLAYER_PROPS.table_id}` where game_date = @game_date", on_date, client
+        ),
+    )
+    for upstream in table.upstream:
+        entity = "player_id" if "player" in upstream else "team_abbr"
+        roster = PLAYER_BOXSCORES if entity == "player_id" else TEAM_BOXSCORES
+        source.upstream[upstream] = _rows(
+            f"""
+            select * from `{REGISTRY[upstream].table_id}`
+            where game_date < @game_date
+              and {entity} in (select {entity} from `{roster.table_id}` where game_date = @game_date)
+            """,
+            on_date,
+            client,
+        )
+    return source
+
+
+def check_rows(table: AnalyticsTable, rows: list[dict], game_date: datetime.date) -> None:
+    """Refuse rows that would corrupt the partition; the message says which and how many."""
+    wrong_date = [r for r in rows if r["game_date"] != game_date]
+    if wrong_date:
+        raise PartitionWriteError(f"{table.name}: {len(wrong_date)} rows are not on {game_date}")
+    null_keys = [r for r in rows if any(r[k] is None for k in table.key_columns)]
+    if null_keys:
+        raise PartitionWriteError(
+            f"{table.name} {game_date}: {len(null_keys)} rows with a NULL key column ({', '.join(table.key_columns)})"
+        )
+    duplicates = [
+        k for k, n in Counter(tuple(r[k] for k in table.key_columns) for r in rows).items() if n > 1
+    ]
+    if duplicates:
+        raise PartitionWriteError(
+            f"{table.name} {game_date}: {len(duplicates)} duplicate keys, e.g. {duplicates[0]}"
+        )
+
+
+def staging_table_id(table: AnalyticsTable, game_date: datetime.date, run_id: str) -> str:
+    suffix = hashlib.md5(run_id.encode()).hexdigest()[:8]
+    return f"{datasets.MONITORING}.staging_{table.name}_{game_date:%Y%m%d}_{suffix}"
+
+
+def write_partition(
+    table: AnalyticsTable, rows: list[dict], game_date: datetime.date, run_id: str, client
+) -> WriteCounts:
+    """Upsert finalized rows (hash and metadata included) into the partition with one MERGE."""
+    check_rows(table, rows, game_date)
+    key = list(table.key_columns)
+    existing = {
+        tuple(r[k] for k in key): (r["data_hash"], r["hash_spec_version"])
+        for r in _rows(
+            f"select {', '.join(key)}, data_hash, hash_spec_version from `{table.table_id}` "
+            "where game_date = @game_date",
+            {"game_date": game_date},
+            client,
+        )
+    }
+    incoming = {tuple(r[k] for k in key): (r["data_hash"], r["hash_spec_version"]) for r in rows}
+    inserted = sum(1 for k in incoming if k not in existing)
+    updated = sum(1 for k, v in incoming.items() if k in existing and existing[k] != v)
+    deleted = sum(1 for k in existing if k not in incoming)
+    counts = WriteCounts(len(rows), inserted, updated, deleted, len(rows) - inserted - updated)
+
+    staging = staging_table_id(table, game_date, run_id)
+    columns = [c.name for c in table.all_columns]
+    load_rows(staging, rows, [(c.name, c.type) for c in table.all_columns], client=client, replace=True)
+    try:
+        params = {"table_id": table.table_id, "staging_id": staging, "key_columns": key, "columns": columns}
+        merged = run_dml(render(MERGE_TEMPLATE, params), {"game_date": game_date}, client=client)
+    finally:
+        client.delete_table(staging, not_found_ok=True)
+    changed = inserted + updated + deleted
+    if merged != changed:
+        raise PartitionWriteError(
+            f"{table.name} {game_date}: MERGE changed {merged} rows, expected {changed} "
+            "(a concurrent writer?); rerun the partition"
+        )
+    return counts

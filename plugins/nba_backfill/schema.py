@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nba_backfill import datasets
+from nba_backfill.monitoring_tables import MONITORING_TABLES
 from nba_backfill.raw_tables import RAW_TABLES
 from nba_backfill.registry import REGISTRY
 from nba_backfill.sql_templates import render
@@ -15,7 +16,7 @@ PROVISION_TEMPLATE = "provision/create_warehouse.sql"
 def provision_params() -> dict[str, Any]:
     """Template parameters: every dataset and table, as plain data."""
     tables = []
-    for table in (*RAW_TABLES, *REGISTRY.values()):
+    for table in (*RAW_TABLES, *REGISTRY.values(), *MONITORING_TABLES):
         columns = getattr(table, "all_columns", table.columns)
         tables.append(
             {

@@ -84,16 +84,28 @@ def _unavailable(client: Client, exc: BaseException) -> WarehouseUnavailable:
     )
 
 
-def query_job_configuration(query: str, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """A ``BigQueryInsertJobOperator`` configuration: GoogleSQL, capped billing, labels."""
-    return {
-        "query": {
-            "query": query,
-            "useLegacySql": False,
-            "maximumBytesBilled": str(MAXIMUM_BYTES_BILLED),
-        },
-        "labels": dict(labels or {}),
+def query_job_configuration(
+    query: str,
+    labels: Mapping[str, str] | None = None,
+    date_parameters: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A ``BigQueryInsertJobOperator`` configuration: GoogleSQL, capped billing, labels.
+
+    ``date_parameters`` binds names to DATE query parameters (values may be templates),
+    so a date never becomes SQL text.
+    """
+    query_config: dict[str, Any] = {
+        "query": query,
+        "useLegacySql": False,
+        "maximumBytesBilled": str(MAXIMUM_BYTES_BILLED),
     }
+    if date_parameters:
+        query_config["parameterMode"] = "NAMED"
+        query_config["queryParameters"] = [
+            {"name": name, "parameterType": {"type": "DATE"}, "parameterValue": {"value": value}}
+            for name, value in date_parameters.items()
+        ]
+    return {"query": query_config, "labels": dict(labels or {})}
 
 
 def warehouse_client() -> Client:

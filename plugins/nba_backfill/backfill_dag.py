@@ -1,0 +1,115 @@
+"""Build the ``backfill_<table>`` DAG of one registry entry.
+
+Three task instances per run, because each costs seconds of CPU here:
+
+``check_partition``
+    validates ``mode`` and the game date, skips days without games (postponed originals
+    ignored), waits (by retrying) for games to be final, checks upstream partitions, and
+    picks the write path. Bad input fails here, before any write.
+``hash_partition_sql`` (mode ``sql``) or ``process_partition`` (mode ``processor``)
+    the SQL hash path, a ``BigQueryInsertJobOperator`` UPDATE of the partition's unhashed
+    or stale rows; or the processor path, which recomputes the partition from raw data and
+    MERGEs what changed. At most ``NBA_DML_CONCURRENCY`` (2) of them run per table at once.
+``verify_and_log``
+    the partition must hold exactly its expected rows, all hashed under the current spec,
+    well formed, without NULL or duplicate keys; the write is appended to
+    ``nba_monitoring.backfill_log``. A green run means a complete partition.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+from airflow.providers.standard.operators.python import BranchPythonOperator, PythonOperator
+from airflow.sdk import DAG, Param
+
+from nba_backfill import backfill_tasks, deployment
+from nba_backfill.partitions import TIMEZONE, timetable_for
+from nba_backfill.paths import SQL_DIR
+from nba_backfill.registry import AnalyticsTable, PartitionRule
+from nba_backfill.sql_hash_path import TEMPLATE, hash_partition_params
+from nba_backfill.task_defaults import DEFAULT_TASK_ARGS
+from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configuration
+
+_GAME_DATE = "{{ ti.xcom_pull(task_ids='" + backfill_tasks.CHECK_TASK + "', key='game_date') }}"
+_RUN_TYPE = "{{ ti.xcom_pull(task_ids='" + backfill_tasks.CHECK_TASK + "', key='run_type') }}"
+
+
+def dag_id_for(table: AnalyticsTable) -> str:
+    return f"backfill_{table.name}"
+
+
+def build_backfill_dag(table: AnalyticsTable) -> DAG:
+    when = (
+        "the run starting at midnight US/Eastern owns the previous day's games"
+        if table.partition_rule is PartitionRule.PLAYED
+        else "the run starting at midnight US/Eastern owns that day's games, before tip-off"
+    )
+    doc = f"""
+### {dag_id_for(table)}
+
+{table.description}
+
+One run owns one `game_date` partition of `{table.table_id}`: its partition key, or the
+`game_date` param of a manual run. Timetable: `CronPartitionTimetable` in
+{TIMEZONE}; {when}. `airflow backfill create --dag-id {dag_id_for(table)} --from-date A
+--to-date B` processes exactly the game dates A..B.
+
+Param `mode`: `processor` recomputes rows from the raw tables and upserts what changed;
+`sql` only hashes rows already present (fast, cannot create rows).
+{__doc__}
+"""
+    with DAG(
+        dag_id=dag_id_for(table),
+        schedule=timetable_for(table),
+        start_date=pendulum.datetime(
+            table.history_start.year, table.history_start.month, table.history_start.day, tz=TIMEZONE
+        ),
+        catchup=deployment.CATCHUP,
+        max_active_runs=deployment.MAX_ACTIVE_RUNS,
+        default_args=DEFAULT_TASK_ARGS,
+        template_searchpath=[str(SQL_DIR)],
+        params={
+            "mode": Param("processor", enum=list(backfill_tasks.MODES), description="processor or sql"),
+            "game_date": Param(
+                None,
+                type=["null", "string"],
+                format="date",
+                description="Manual runs only: the game date (YYYY-MM-DD) to process.",
+            ),
+        },
+        tags=["nba", "backfill", table.partition_rule.value],
+        doc_md=doc,
+    ) as dag:
+        check = BranchPythonOperator(
+            task_id=backfill_tasks.CHECK_TASK,
+            python_callable=backfill_tasks.check_partition,
+            op_kwargs={"table_name": table.name},
+        )
+        hash_sql = BigQueryInsertJobOperator(
+            task_id=backfill_tasks.SQL_TASK,
+            configuration=query_job_configuration(
+                "{% include '" + TEMPLATE + "' %}",
+                labels={"table": table.name, "partition": _GAME_DATE, "run_type": _RUN_TYPE},
+                date_parameters={"game_date": _GAME_DATE},
+            ),
+            params=hash_partition_params(table),
+            # Each run must execute; an identical job id would only reattach to an old job.
+            force_rerun=True,
+            max_active_tis_per_dag=deployment.DML_CONCURRENCY,
+            **insert_job_operator_kwargs(),
+        )
+        process = PythonOperator(
+            task_id=backfill_tasks.PROCESSOR_TASK,
+            python_callable=backfill_tasks.process_partition,
+            op_kwargs={"table_name": table.name},
+            max_active_tis_per_dag=deployment.DML_CONCURRENCY,
+        )
+        verify_and_log = PythonOperator(
+            task_id="verify_and_log",
+            python_callable=backfill_tasks.verify_and_log,
+            op_kwargs={"table_name": table.name},
+            trigger_rule="none_failed_min_one_success",
+        )
+        check >> [hash_sql, process] >> verify_and_log
+    return dag

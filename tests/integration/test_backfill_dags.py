@@ -1,0 +1,193 @@
+"""The backfill DAGs, run by Airflow (``dag.test()``) against the emulator, per partition."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from local_stack.config import REPO_ROOT
+from nba_backfill.hash_spec import VERSION
+from nba_backfill.monitoring_tables import BACKFILL_LOG
+from nba_backfill.registry import REGISTRY
+from nba_backfill.verification import partition_figures
+from nba_backfill.warehouse import run_query
+
+pytestmark = pytest.mark.integration
+
+GAME_DAY = datetime.date(2021, 10, 19)  # opening night 2021-22: no legacy team rows
+NO_GAMES = datetime.date(2021, 10, 18)
+TEAM_OFFENSE = REGISTRY["team_offense_game_summary"]
+PLAYERS = REGISTRY["player_game_summary"]
+
+
+@pytest.fixture(scope="module")
+def dags():
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags" / "backfill_tables.py"))
+    assert bag.import_errors == {}
+    return bag.dags
+
+
+def states(run) -> dict[str, str]:
+    return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+
+
+def log_rows(table, day, bq) -> list:
+    return list(
+        run_query(
+            f"select * from `{BACKFILL_LOG.table_id}` where table_name = @t and game_date = @d order by finished_at",
+            {"t": table.name, "d": day},
+            client=bq,
+        )
+    )
+
+
+def test_processor_mode_fills_a_partition_and_a_rerun_changes_nothing(
+    dags, loaded_warehouse, restore_partitions, bq
+):
+    restore_partitions(TEAM_OFFENSE.table_id, GAME_DAY)
+    dag = dags["backfill_team_offense_game_summary"]
+
+    run = dag.test(run_conf={"mode": "processor", "game_date": str(GAME_DAY)})
+
+    assert run.state == "success"
+    assert states(run) == {
+        "check_partition": "success",
+        "process_partition": "success",
+        "hash_partition_sql": "skipped",
+        "verify_and_log": "success",
+    }
+    figures = partition_figures(TEAM_OFFENSE, GAME_DAY, bq)
+    assert figures.complete and figures.actual == figures.expected > 0
+    first = log_rows(TEAM_OFFENSE, GAME_DAY, bq)[-1]
+    assert (first.mode, first.run_type, first.complete) == ("processor", "manual", True)
+    assert first.inserted == figures.actual and first.updated == 0
+    hashes = {
+        r.game_id + r.team_abbr: r.data_hash
+        for r in run_query(
+            f"select * from `{TEAM_OFFENSE.table_id}` where game_date = @d", {"d": GAME_DAY}, client=bq
+        )
+    }
+
+    again = dag.test(run_conf={"mode": "processor", "game_date": str(GAME_DAY)})
+
+    assert again.state == "success"
+    second = log_rows(TEAM_OFFENSE, GAME_DAY, bq)[-1]
+    assert (second.inserted, second.updated, second.deleted, second.unchanged) == (0, 0, 0, figures.actual)
+    assert hashes == {
+        r.game_id + r.team_abbr: r.data_hash
+        for r in run_query(
+            f"select * from `{TEAM_OFFENSE.table_id}` where game_date = @d", {"d": GAME_DAY}, client=bq
+        )
+    }
+
+
+def test_sql_mode_hashes_the_legacy_rows_through_bigquery_insert_job_operator(
+    dags, loaded_warehouse, restore_partitions, bq
+):
+    restore_partitions(PLAYERS.table_id, GAME_DAY)
+    before = partition_figures(PLAYERS, GAME_DAY, bq)
+    assert before.actual == before.expected > 0 and before.hashed_current == 0
+
+    run = dags["backfill_player_game_summary"].test(run_conf={"mode": "sql", "game_date": str(GAME_DAY)})
+
+    assert run.state == "success"
+    assert states(run)["hash_partition_sql"] == "success"
+    after = partition_figures(PLAYERS, GAME_DAY, bq)
+    assert after.complete and after.hashed_current == after.actual == before.actual
+    entry = log_rows(PLAYERS, GAME_DAY, bq)[-1]
+    assert (entry.mode, entry.hashed, entry.hash_spec_version) == ("sql", before.actual, VERSION)
+
+
+def test_sql_mode_on_an_empty_partition_fails_and_says_to_use_processor_mode(
+    dags, loaded_warehouse, bq, capfd
+):
+    day = datetime.date(2021, 10, 20)
+    run = dags["backfill_team_offense_game_summary"].test(run_conf={"mode": "sql", "game_date": str(day)})
+
+    assert run.state == "failed"
+    assert states(run)["check_partition"] == "failed"
+    out, err = capfd.readouterr()
+    assert "the SQL hash path only hashes existing rows. Rerun with mode=processor" in out + err
+    assert partition_figures(TEAM_OFFENSE, day, bq).actual == 0
+
+
+def test_a_day_without_games_is_skipped_not_failed(dags, loaded_warehouse, bq):
+    run = dags["backfill_team_offense_game_summary"].test(
+        run_conf={"mode": "processor", "game_date": str(NO_GAMES)}
+    )
+
+    assert run.state == "success"
+    assert states(run) == {
+        "check_partition": "success",
+        "process_partition": "skipped",
+        "hash_partition_sql": "skipped",
+        "verify_and_log": "skipped",
+    }
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        (
+            {"mode": "processor", "game_date": "2015-10-01"},
+            "before team_offense_game_summary's history start",
+        ),
+        ({"mode": "processor", "game_date": "2999-01-01"}, "is in the future"),
+    ],
+)
+def test_bad_dates_fail_before_any_write(dags, loaded_warehouse, bq, capfd, conf, message):
+    before = next(iter(run_query(f"select count(*) as n from `{TEAM_OFFENSE.table_id}`", client=bq))).n
+    run = dags["backfill_team_offense_game_summary"].test(run_conf=conf)
+    assert run.state == "failed"
+    assert states(run)["check_partition"] == "failed"
+    out, err = capfd.readouterr()
+    assert message in out + err
+    assert (
+        next(iter(run_query(f"select count(*) as n from `{TEAM_OFFENSE.table_id}`", client=bq))).n == before
+    )
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        ({"mode": "bogus", "game_date": "2021-10-19"}, "Invalid input for param mode: 'bogus' is not one of"),
+        (
+            {"mode": "processor", "game_date": "2021-02-30"},
+            "Invalid input for param game_date: '2021-02-30' is not a 'date'",
+        ),
+        (
+            {"mode": "processor", "game_date": "yesterday"},
+            "Invalid input for param game_date: 'yesterday' is not a 'date'",
+        ),
+    ],
+)
+def test_malformed_params_are_refused_before_the_run_starts(dags, conf, message):
+    from airflow.sdk.exceptions import ParamValidationError
+
+    with pytest.raises(ParamValidationError, match=re.escape(message)):
+        dags["backfill_team_offense_game_summary"].test(run_conf=conf)
+
+
+def test_a_missing_upstream_partition_fails_with_the_repair_command(
+    dags, loaded_warehouse, restore_partitions, bq, capfd
+):
+    upcoming = REGISTRY["upcoming_team_game_context"]
+    previous = datetime.date(2021, 11, 14)  # the last game day before 2021-11-15
+    restore_partitions(REGISTRY["team_offense_game_summary"].table_id, previous)
+    run_query(
+        f"delete from `{REGISTRY['team_offense_game_summary'].table_id}` where game_date = @d",
+        {"d": previous},
+        client=bq,
+    )
+    run = dags[f"backfill_{upcoming.name}"].test(run_conf={"mode": "processor", "game_date": "2021-11-15"})
+
+    assert run.state == "failed"
+    out, err = capfd.readouterr()
+    assert "upstream team_offense_game_summary is missing rows on 2021-11-14" in out + err
+    assert (
+        "airflow backfill create --dag-id backfill_team_offense_game_summary --from-date 2021-11-14"
+        in out + err
+    )

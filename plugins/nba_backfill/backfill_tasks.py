@@ -107,47 +107,26 @@ def check_partition(table_name: str, **context) -> list[str]:
 
 
 def _check_upstream(table, game_date: datetime.date, client, *, wait: bool) -> None:
-    """Upstream tables must hold their previous game date in full before this one is computed.
+    """Every upstream table must be complete on every game date before this one.
 
-    A scheduled run waits for them (its retries back off); a backfill or manual run fails at
-    once, since a missing upstream partition will not appear by itself.
+    The contexts read history across seasons, so a partial history would give wrong
+    averages that still look complete. A scheduled run waits for upstream (its retries back
+    off); a backfill or manual run fails at once, naming the repair.
     """
-    from nba_backfill.raw_tables import SCHEDULE
     from nba_backfill.registry import REGISTRY
-    from nba_backfill.verification import expected_rows
-    from nba_backfill.warehouse import run_query
+    from nba_backfill.verification import incomplete_dates
 
     if not table.upstream:
         return
-    previous = next(
-        iter(
-            run_query(
-                f"select max(game_date) as d from `{SCHEDULE.table_id}` "
-                "where game_date < @game_date and not is_postponed and game_date >= @history_start",
-                {"game_date": game_date, "history_start": table.history_start},
-                client=client,
-            )
-        )
-    ).d
-    if previous is None:
-        return
+    before = game_date - datetime.timedelta(days=1)
     for name in table.upstream:
-        upstream = REGISTRY[name]
-        have = next(
-            iter(
-                run_query(
-                    f"select count(*) as n from `{upstream.table_id}` where game_date = @d",
-                    {"d": previous},
-                    client=client,
-                )
-            )
-        ).n
-        want = expected_rows(upstream, previous, client)
-        if have < want:
+        missing = incomplete_dates(REGISTRY[name], table.history_start, before, client)
+        if missing:
             message = (
-                f"upstream {name} is missing rows on {previous} ({have} of {want}); {table.name} for {game_date} "
-                f"reads it. Backfill it first: airflow backfill create --dag-id backfill_{name} "
-                f"--from-date {previous} --to-date {previous} --reprocess-behavior completed"
+                f"upstream {name} is incomplete on {len(missing)} game dates before {game_date} "
+                f"(first {missing[0]}, last {missing[-1]}); {table.name} reads that history. Backfill it first: "
+                f"airflow backfill create --dag-id backfill_{name} --from-date {missing[0]} "
+                f"--to-date {missing[-1]} --reprocess-behavior completed"
             )
             raise RuntimeError(message) if wait else _fail(message)
 

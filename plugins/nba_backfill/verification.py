@@ -15,20 +15,53 @@ from nba_backfill.raw_tables import PLAYER_BOXSCORES, SCHEDULE
 from nba_backfill.registry import AnalyticsTable, ExpectedRows
 from nba_backfill.warehouse import run_query
 
-_GAMES = f"select game_id from `{SCHEDULE.table_id}` where game_date = @game_date and not is_postponed"
-EXPECTED_ROWS_SQL = {
-    ExpectedRows.TEAMS_PER_GAME: f"select 2 * count(distinct game_id) as n from ({_GAMES})",
+# Games that are expected: scheduled, not postponed, in the date range.
+_GAMES = (
+    f"select game_id, game_date from `{SCHEDULE.table_id}` "
+    "where game_date between @from_date and @to_date and not is_postponed"
+)
+_ROSTER = (
+    f"select distinct b.game_date, b.game_id, b.player_id from `{PLAYER_BOXSCORES.table_id}` as b "
+    f"join ({_GAMES}) as g on b.game_id = g.game_id and b.game_date = g.game_date "
+    "where b.player_id is not null"
+)
+# Expected rows per game date, from deduplicated raw data, for each registry rule.
+EXPECTED_ROWS_BY_DATE_SQL = {
+    ExpectedRows.TEAMS_PER_GAME: f"select game_date, 2 * count(distinct game_id) as n from ({_GAMES}) group by game_date",
+    ExpectedRows.ROSTERED_PLAYERS_PER_GAME: f"select game_date, count(*) as n from ({_ROSTER}) group by game_date",
     ExpectedRows.PLAYERS_WHO_PLAYED: (
-        f"select count(*) as n from (select distinct game_id, player_id "
-        f"from `{PLAYER_BOXSCORES.table_id}` where game_date = @game_date and minutes > 0 "
-        f"and player_id is not null and game_id in ({_GAMES}))"
-    ),
-    ExpectedRows.ROSTERED_PLAYERS_PER_GAME: (
-        f"select count(*) as n from (select distinct game_id, player_id "
-        f"from `{PLAYER_BOXSCORES.table_id}` where game_date = @game_date "
-        f"and player_id is not null and game_id in ({_GAMES}))"
+        f"select game_date, count(*) as n from (select distinct b.game_date, b.game_id, b.player_id "
+        f"from `{PLAYER_BOXSCORES.table_id}` as b join ({_GAMES}) as g "
+        "on b.game_id = g.game_id and b.game_date = g.game_date "
+        "where b.player_id is not null and b.minutes > 0) group by game_date"
     ),
 }
+
+
+def expected_rows_by_date(
+    table: AnalyticsTable, from_date: datetime.date, to_date: datetime.date, client
+) -> dict[datetime.date, int]:
+    """Expected rows of every game date in the range (dates without games are absent)."""
+    sql = EXPECTED_ROWS_BY_DATE_SQL[table.expected_rows]
+    rows = run_query(sql, {"from_date": from_date, "to_date": to_date}, client=client)
+    return {row.game_date: row.n for row in rows}
+
+
+def incomplete_dates(
+    table: AnalyticsTable, from_date: datetime.date, to_date: datetime.date, client
+) -> list[datetime.date]:
+    """Game dates in the range where the table holds fewer rows than expected (set-based)."""
+    expected = expected_rows_by_date(table, from_date, to_date, client)
+    actual = {
+        row.game_date: row.n
+        for row in run_query(
+            f"select game_date, count(*) as n from `{table.table_id}` "
+            "where game_date between @from_date and @to_date group by game_date",
+            {"from_date": from_date, "to_date": to_date},
+            client=client,
+        )
+    }
+    return sorted(day for day, n in expected.items() if actual.get(day, 0) < n)
 
 
 class PartitionIncomplete(AssertionError):
@@ -73,8 +106,7 @@ class PartitionFigures:
 
 
 def expected_rows(table: AnalyticsTable, game_date: datetime.date, client) -> int:
-    sql = EXPECTED_ROWS_SQL[table.expected_rows]
-    return next(iter(run_query(sql, {"game_date": game_date}, client=client))).n
+    return expected_rows_by_date(table, game_date, game_date, client).get(game_date, 0)
 
 
 def partition_figures(table: AnalyticsTable, game_date: datetime.date, client) -> PartitionFigures:

@@ -171,23 +171,42 @@ def test_malformed_params_are_refused_before_the_run_starts(dags, conf, message)
         dags["backfill_team_offense_game_summary"].test(run_conf=conf)
 
 
-def test_a_missing_upstream_partition_fails_with_the_repair_command(
-    dags, loaded_warehouse, restore_partitions, bq, capfd
-):
+def test_a_missing_upstream_history_fails_with_the_repair_command(dags, loaded_warehouse, bq, capfd):
+    """In the seeds' state the team summaries hold only 2021-11-15: every earlier date is missing."""
     upcoming = REGISTRY["upcoming_team_game_context"]
-    previous = datetime.date(2021, 11, 14)  # the last game day before 2021-11-15
-    restore_partitions(REGISTRY["team_offense_game_summary"].table_id, previous)
-    run_query(
-        f"delete from `{REGISTRY['team_offense_game_summary'].table_id}` where game_date = @d",
-        {"d": previous},
-        client=bq,
-    )
+    before = partition_figures(upcoming, datetime.date(2021, 11, 15), bq)
+
     run = dags[f"backfill_{upcoming.name}"].test(run_conf={"mode": "processor", "game_date": "2021-11-15"})
 
     assert run.state == "failed"
     out, err = capfd.readouterr()
-    assert "upstream team_offense_game_summary is missing rows on 2021-11-14" in out + err
-    assert (
-        "airflow backfill create --dag-id backfill_team_offense_game_summary --from-date 2021-11-14"
-        in out + err
+    assert "upstream team_offense_game_summary is incomplete on" in out + err
+    assert "(first 2016-10-25, last 2021-11-14)" in out + err
+    repair = "airflow backfill create --dag-id backfill_team_offense_game_summary --from-date 2016-10-25"
+    assert repair in out + err
+    assert partition_figures(upcoming, datetime.date(2021, 11, 15), bq) == before
+
+
+def test_an_upcoming_context_with_complete_upstream_history_is_computed(
+    dags, loaded_warehouse, restore_partitions, bq
+):
+    upcoming = REGISTRY["upcoming_player_game_context"]
+    restore_partitions(upcoming.table_id, GAME_DAY)
+
+    run = dags[f"backfill_{upcoming.name}"].test(run_conf={"mode": "processor", "game_date": str(GAME_DAY)})
+
+    assert run.state == "success"
+    figures = partition_figures(upcoming, GAME_DAY, bq)
+    assert figures.complete and figures.actual > 0
+    # Opening night: last season's games are the history (across seasons), this season's count is 0.
+    row = next(
+        iter(
+            run_query(
+                f"select countif(avg_points_last_10 is not null) as with_history, max(games_played_season) as gp "
+                f"from `{upcoming.table_id}` where game_date = @d",
+                {"d": GAME_DAY},
+                client=bq,
+            )
+        )
     )
+    assert row.with_history > 0 and row.gp == 0

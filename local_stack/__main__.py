@@ -11,7 +11,7 @@ import time
 
 import local_stack
 from local_stack import services
-from local_stack.airflow_api import AirflowApi, password_for
+from local_stack.airflow_api import password_for
 from local_stack.config import StackConfig
 
 
@@ -61,37 +61,12 @@ def cmd_status(cfg: StackConfig) -> int:
 
 
 def cmd_demo(cfg: StackConfig) -> int:
-    """Bring the stack up, provision the warehouse through the scheduler, load the sample data."""
-    started = time.monotonic()
-    local_stack.start(cfg)
-    api = AirflowApi.for_stack(cfg)
-    dag_id = "provision_warehouse"
-    api.wait_for_dag(dag_id)
-    run = api.trigger(dag_id)
-    services.log(f"triggered {dag_id} run {run['dag_run_id']}; waiting for the scheduler to run it")
-    run = api.wait_for_run(dag_id, run["dag_run_id"])
-    states = api.task_states(dag_id, run["dag_run_id"])
-    services.log(f"{dag_id}: {run['state']} ({', '.join(f'{t}={s}' for t, s in states.items())})")
-    if run["state"] != "success":
-        services.log(f"task logs: {cfg.airflow_home / 'logs'}")
-        return 1
-    _load_sample_data(cfg)
-    services.log(f"demo finished in {time.monotonic() - started:.1f}s")
+    """Stack up, warehouse provisioned, sample data loaded, first week backfilled and verified."""
+    from local_stack import demo
+
+    status = demo.run(cfg)
     print_ui(cfg)
-    return 0
-
-
-def _load_sample_data(cfg: StackConfig) -> None:
-    """Load the sample data (seeds' Session 42 state) and print what the warehouse holds."""
-    from local_stack import sample_data
-
-    cfg.use_warehouse()
-    started = time.monotonic()
-    data = sample_data.generate()
-    sample_data.load(data, "session42")
-    services.log(f"sample data loaded in {time.monotonic() - started:.1f}s (scenario session42)")
-    print("\nRows per table and season, read back from BigQuery:")
-    print(sample_data.format_counts(sample_data.counts_by_season()))
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,13 +4,18 @@
 ``load(data, scenario)`` writes it to the warehouse, one load job per table, replacing
 what was there. ``python -m local_stack.sample_data`` does both and prints row counts.
 
-Scenarios for the analytics tables (the state the old, hand-run pipeline left behind):
+Scenarios for the analytics tables (the state the old, hand-run pipeline left behind;
+every row it wrote has ``data_hash`` NULL and ``run_type = 'legacy'``):
 
-``session42`` (the demo's default)
-    The seeds' Session 42 picture. ``player_game_summary`` has every date; the team
-    summaries and ``upcoming_player_game_context`` have only the test date 2021-11-15;
-    ``upcoming_team_game_context`` has about 69% of its dates. Every row was written by
-    the old pipeline: ``data_hash`` NULL, ``run_type = 'legacy'``.
+``legacy`` (the demo's default)
+    The three summary tables hold every date but were never hashed, except two dates of
+    ``team_defense_game_summary`` in January 2023 that are missing;
+    ``upcoming_player_game_context`` holds only the test date 2021-11-15;
+    ``upcoming_team_game_context`` about 69% of its dates.
+``session42``
+    The seeds' Session 42 picture: ``player_game_summary`` every date; the team summaries
+    and ``upcoming_player_game_context`` only the test date 2021-11-15;
+    ``upcoming_team_game_context`` about 69% of its dates.
 ``empty``
     Raw data only; the analytics tables exist but hold no rows.
 """
@@ -30,7 +35,8 @@ from nba_backfill.registry import REGISTRY
 
 DEFAULT_SEED = 20161025
 TEST_DATE = datetime.date(2021, 11, 15)
-SCENARIOS = ("session42", "empty")
+SCENARIOS = ("legacy", "session42", "empty")
+LEGACY_MISSING_DATES = (datetime.date(2023, 1, 10), datetime.date(2023, 1, 11))
 
 
 @dataclass
@@ -82,10 +88,13 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
     if scenario == "empty":
         return {name: [] for name in REGISTRY}
     dates = game_dates(data.source)
+    test_only = scenario == "session42"
     dates_by_table = {
         "player_game_summary": dates,
-        "team_offense_game_summary": [TEST_DATE],
-        "team_defense_game_summary": [TEST_DATE],
+        "team_offense_game_summary": [TEST_DATE] if test_only else dates,
+        "team_defense_game_summary": (
+            [TEST_DATE] if test_only else [d for d in dates if d not in LEGACY_MISSING_DATES]
+        ),
         "upcoming_player_game_context": [TEST_DATE],
         "upcoming_team_game_context": dates[: int(len(dates) * 0.69)],
     }
@@ -108,7 +117,7 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
     return out
 
 
-def load(data: SampleData, scenario: str = "session42", client=None) -> dict[str, int]:
+def load(data: SampleData, scenario: str = "legacy", client=None) -> dict[str, int]:
     """Create any missing table, then replace every raw and analytics table's rows."""
     from nba_backfill.schema import render_provision_sql
     from nba_backfill.warehouse import load_rows, run_query, warehouse_client

@@ -12,7 +12,7 @@ from local_stack.sample_data import DEFAULT_SEED, SCENARIOS, counts_by_season, f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local_stack.sample_data", description=__doc__)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--scenario", choices=SCENARIOS, default="session42")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="legacy")
     args = parser.parse_args(argv)
     StackConfig.from_env().use_warehouse()
     started = time.monotonic()

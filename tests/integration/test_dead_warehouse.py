@@ -37,10 +37,12 @@ def test_query_on_dead_warehouse_fails_in_seconds_naming_the_endpoint(dead_endpo
         run_query("select 1", client=warehouse_client())
     elapsed = time.monotonic() - started
 
-    assert RETRY_DEADLINE_SECONDS * 0.4 <= elapsed < FAIL_WITHIN_SECONDS, "must retry a while, then give up"
+    assert elapsed < FAIL_WITHIN_SECONDS
     message = str(raised.value)
     assert dead_endpoint in message
     assert "did not answer within 20s" in message
+    # It retried under our deadline, not the library's ten minutes.
+    assert f"Timeout of {RETRY_DEADLINE_SECONDS}s exceeded" in message
 
 
 def test_operator_on_dead_warehouse_fails_the_task_in_seconds(dead_endpoint, capfd):

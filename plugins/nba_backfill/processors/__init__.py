@@ -75,3 +75,20 @@ def finalize(table: AnalyticsTable, rows: Iterable[dict], run: RunInfo, *, hashe
 def ratio(numerator: float, denominator: float, digits: int = 4) -> float | None:
     """A rounded ratio, NULL when the denominator is 0."""
     return round(numerator / denominator, digits) if denominator else None
+
+
+def player_in_game(box: dict, game: dict) -> dict:
+    """The game and player columns every player table starts with."""
+    is_home = box["team_abbr"] == game["home_team_abbr"]
+    return {
+        "game_id": game["game_id"],
+        "game_date": game["game_date"],
+        "season": game["season"],
+        "player_id": box["player_id"],
+        "player_lookup": box["player_lookup"],
+        "player_name": box["player_name"],
+        "team_id": box["team_id"],
+        "team_abbr": box["team_abbr"],
+        "opponent_team_abbr": game["away_team_abbr"] if is_home else game["home_team_abbr"],
+        "is_home": is_home,
+    }

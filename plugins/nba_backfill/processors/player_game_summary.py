@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from nba_backfill.processors import SourceData, ratio
+from nba_backfill.processors import SourceData, player_in_game, ratio
 
 
 def compute(source: SourceData, game_dates: set[datetime.date]) -> list[dict]:
@@ -19,20 +19,10 @@ def compute(source: SourceData, game_dates: set[datetime.date]) -> list[dict]:
         if key in seen:  # a duplicated raw row counts once
             continue
         seen.add(key)
-        is_home = box["team_abbr"] == game["home_team_abbr"]
         shots = box["fga"] + 0.44 * box["fta"]
         rows.append(
             {
-                "game_id": game["game_id"],
-                "game_date": game["game_date"],
-                "season": game["season"],
-                "player_id": box["player_id"],
-                "player_lookup": box["player_lookup"],
-                "player_name": box["player_name"],
-                "team_id": box["team_id"],
-                "team_abbr": box["team_abbr"],
-                "opponent_team_abbr": game["away_team_abbr"] if is_home else game["home_team_abbr"],
-                "is_home": is_home,
+                **player_in_game(box, game),
                 "starter": box["starter"],
                 "minutes": box["minutes"],
                 "points": box["pts"],

@@ -14,7 +14,7 @@ import bisect
 import datetime
 from collections import defaultdict
 
-from nba_backfill.processors import SourceData
+from nba_backfill.processors import SourceData, player_in_game
 
 
 def _mean(values: list[float]) -> float | None:
@@ -101,19 +101,9 @@ def compute_player(source: SourceData, game_dates: set[datetime.date]) -> list[d
         previous = history.before(box["player_id"], game["game_date"])
         season = [r for r in previous if r["season"] == game["season"]]
         days_rest, back_to_back = _rest(previous, game["game_date"])
-        is_home = box["team_abbr"] == game["home_team_abbr"]
         rows.append(
             {
-                "game_id": game["game_id"],
-                "game_date": game["game_date"],
-                "season": game["season"],
-                "player_id": box["player_id"],
-                "player_lookup": box["player_lookup"],
-                "player_name": box["player_name"],
-                "team_id": box["team_id"],
-                "team_abbr": box["team_abbr"],
-                "opponent_team_abbr": game["away_team_abbr"] if is_home else game["home_team_abbr"],
-                "is_home": is_home,
+                **player_in_game(box, game),
                 "days_rest": days_rest,
                 "is_back_to_back": back_to_back,
                 "games_played_season": len(season),

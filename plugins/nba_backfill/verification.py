@@ -64,10 +64,6 @@ def incomplete_dates(
     return sorted(day for day, n in expected.items() if actual.get(day, 0) < n)
 
 
-class PartitionIncomplete(AssertionError):
-    """The partition is not what it must be; the message has the numbers."""
-
-
 @dataclass(frozen=True)
 class PartitionFigures:
     expected: int
@@ -138,11 +134,3 @@ def partition_figures(table: AnalyticsTable, game_date: datetime.date, client) -
         null_keys=row.null_keys,
         duplicate_keys=row.duplicate_keys,
     )
-
-
-def verify_partition(table: AnalyticsTable, game_date: datetime.date, client) -> PartitionFigures:
-    """The partition's figures; raises ``PartitionIncomplete`` unless it is complete."""
-    figures = partition_figures(table, game_date, client)
-    if not figures.complete:
-        raise PartitionIncomplete(f"{table.name} {game_date} is INCOMPLETE: " + "; ".join(figures.problems()))
-    return figures

@@ -99,6 +99,18 @@ def test_sql_mode_hashes_the_legacy_rows_through_bigquery_insert_job_operator(
     assert after.complete and after.hashed_current == after.actual == before.actual
     entry = log_rows(PLAYERS, GAME_DAY, bq)[-1]
     assert (entry.mode, entry.hashed, entry.hash_spec_version) == ("sql", before.actual, VERSION)
+    job = next(j for j in bq.list_jobs(max_results=50) if (j.labels or {}).get("table") == PLAYERS.name)
+    assert {k: job.labels[k] for k in ("partition", "run_type", "airflow-dag")} == {
+        "partition": str(GAME_DAY),
+        "run_type": "manual",
+        "airflow-dag": "backfill_player_game_summary",
+    }
+    assert job.maximum_bytes_billed
+
+    # A rerun submits a new job (no reattach to the finished one) and has nothing left to hash.
+    again = dags["backfill_player_game_summary"].test(run_conf={"mode": "sql", "game_date": str(GAME_DAY)})
+    assert again.state == "success"
+    assert log_rows(PLAYERS, GAME_DAY, bq)[-1].hashed == 0
 
 
 def test_sql_mode_on_an_empty_partition_fails_and_says_to_use_processor_mode(
@@ -114,10 +126,9 @@ def test_sql_mode_on_an_empty_partition_fails_and_says_to_use_processor_mode(
     assert partition_figures(TEAM_OFFENSE, day, bq).actual == 0
 
 
-def test_a_day_without_games_is_skipped_not_failed(dags, loaded_warehouse, bq):
-    run = dags["backfill_team_offense_game_summary"].test(
-        run_conf={"mode": "processor", "game_date": str(NO_GAMES)}
-    )
+@pytest.mark.parametrize("mode", ["processor", "sql"])
+def test_a_day_without_games_is_skipped_not_failed(dags, loaded_warehouse, bq, mode):
+    run = dags["backfill_team_offense_game_summary"].test(run_conf={"mode": mode, "game_date": str(NO_GAMES)})
 
     assert run.state == "success"
     assert states(run) == {

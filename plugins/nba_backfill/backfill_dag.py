@@ -90,7 +90,12 @@ Param `mode`: `processor` recomputes rows from the raw tables and upserts what c
             task_id=backfill_tasks.SQL_TASK,
             configuration=query_job_configuration(
                 "{% include '" + TEMPLATE + "' %}",
-                labels={"table": table.name, "partition": _GAME_DATE, "run_type": _RUN_TYPE},
+                labels={
+                    "dag": dag_id_for(table),
+                    "table": table.name,
+                    "partition": _GAME_DATE,
+                    "run_type": _RUN_TYPE,
+                },
                 date_parameters={"game_date": _GAME_DATE},
             ),
             params=hash_partition_params(table),

@@ -99,13 +99,23 @@ def test_sql_mode_hashes_the_legacy_rows_through_bigquery_insert_job_operator(
     assert after.complete and after.hashed_current == after.actual == before.actual
     entry = log_rows(PLAYERS, GAME_DAY, bq)[-1]
     assert (entry.mode, entry.hashed, entry.hash_spec_version) == ("sql", before.actual, VERSION)
-    job = next(j for j in bq.list_jobs(max_results=50) if (j.labels or {}).get("table") == PLAYERS.name)
-    assert {k: job.labels[k] for k in ("partition", "run_type", "airflow-dag")} == {
+    # The emulator keeps neither labels nor billing caps on its job records, so check the
+    # configuration Airflow rendered and sent (stored with the task instance).
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields
+
+    sent = RenderedTaskInstanceFields.get_templated_fields(run.get_task_instance("hash_partition_sql"))
+    configuration = sent["configuration"]
+    assert configuration["labels"] == {
+        "dag": "backfill_player_game_summary",
+        "table": PLAYERS.name,
         "partition": str(GAME_DAY),
         "run_type": "manual",
-        "airflow-dag": "backfill_player_game_summary",
     }
-    assert job.maximum_bytes_billed
+    assert int(configuration["query"]["maximumBytesBilled"]) > 0
+    assert configuration["query"]["queryParameters"] == [
+        {"name": "game_date", "parameterType": {"type": "DATE"}, "parameterValue": {"value": str(GAME_DAY)}}
+    ]
+    assert str(GAME_DAY) not in configuration["query"]["query"], "the date is a parameter, never SQL text"
 
     # A rerun submits a new job (no reattach to the finished one) and has nothing left to hash.
     again = dags["backfill_player_game_summary"].test(run_conf={"mode": "sql", "game_date": str(GAME_DAY)})

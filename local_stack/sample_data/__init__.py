@@ -98,8 +98,10 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
         "upcoming_player_game_context": [TEST_DATE],
         "upcoming_team_game_context": dates[: int(len(dates) * 0.69)],
     }
-    # Upstream history the upcoming contexts read: the full summaries.
-    source = data.source
+    # Upstream history the upcoming contexts read: the full summaries. A copy, so the
+    # generated data is never mutated.
+    raw = data.source
+    source = SourceData(raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props)
     source.upstream = {
         name: processors.compute(name, source, dates)
         for name in ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")
@@ -113,7 +115,6 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
         else:
             rows = processors.compute(table, source, wanted)
         out[name] = processors.finalize(table, rows, run, hashed=False)
-    source.upstream = {}
     return out
 
 

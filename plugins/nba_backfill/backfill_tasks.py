@@ -158,7 +158,7 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
     from nba_backfill.hash_spec import VERSION
     from nba_backfill.monitoring_tables import BACKFILL_LOG
     from nba_backfill.verification import partition_figures
-    from nba_backfill.warehouse import warehouse_client
+    from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, request_retry, warehouse_client
 
     table = get_table(table_name)
     ti = context["ti"]
@@ -171,7 +171,8 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         counts = ti.xcom_pull(task_ids=PROCESSOR_TASK) or {}
     else:
         job_id = ti.xcom_pull(task_ids=SQL_TASK)
-        hashed = int(client.get_job(job_id).num_dml_affected_rows or 0) if job_id else None
+        job = client.get_job(job_id, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS) if job_id else None
+        hashed = int(job.num_dml_affected_rows or 0) if job else None
     figures = partition_figures(table, game_date, client)
     started = context["dag_run"].start_date or datetime.datetime.now(datetime.UTC)
     entry = {
@@ -190,7 +191,9 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         "started_at": started.isoformat(),
         "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),
     }
-    errors = client.insert_rows_json(BACKFILL_LOG.table_id, [entry])
+    errors = client.insert_rows_json(
+        BACKFILL_LOG.table_id, [entry], retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS
+    )
     if errors:
         raise RuntimeError(f"could not append to {BACKFILL_LOG.table_id}: {errors}")
     if not figures.complete:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from nba_backfill import datasets
 from nba_backfill.raw_tables import RawTable
-from nba_backfill.registry import _cols
+from nba_backfill.registry import columns_from_spec
 
 BACKFILL_LOG = RawTable(
     name="backfill_log",
     dataset=datasets.MONITORING,
-    columns=_cols(
+    columns=columns_from_spec(
         "table_name STRING, game_date DATE, run_id STRING, run_type STRING, mode STRING, "
         "computed INT64, inserted INT64, updated INT64, deleted INT64, unchanged INT64, hashed INT64, "
         "expected_rows INT64, actual_rows INT64, complete BOOL, detail STRING, hash_spec_version INT64, "

@@ -41,7 +41,7 @@ def run_offset(table: AnalyticsTable) -> int:
 
 def timetable_for(table: AnalyticsTable):
     """The table's timetable (imported lazily: DAG files build it, nothing else needs Airflow)."""
-    from airflow.timetables.trigger import CronPartitionTimetable
+    from airflow.sdk import CronPartitionTimetable
 
     return CronPartitionTimetable(
         CRON, timezone=TIMEZONE, run_offset=run_offset(table), key_format=PARTITION_KEY_FORMAT

@@ -18,7 +18,7 @@ from nba_backfill import datasets, processors
 from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, SCHEDULE, TEAM_BOXSCORES
 from nba_backfill.registry import REGISTRY, AnalyticsTable
 from nba_backfill.sql_templates import render
-from nba_backfill.warehouse import load_rows, run_dml, run_query
+from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, load_rows, request_retry, run_dml, run_query
 
 MERGE_TEMPLATE = "backfill/merge_partition.sql"
 
@@ -125,7 +125,7 @@ def write_partition(
         params = {"table_id": table.table_id, "staging_id": staging, "key_columns": key, "columns": columns}
         merged = run_dml(render(MERGE_TEMPLATE, params), {"game_date": game_date}, client=client)
     finally:
-        client.delete_table(staging, not_found_ok=True)
+        client.delete_table(staging, not_found_ok=True, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS)
     changed = inserted + updated + deleted
     if merged != changed:
         raise PartitionWriteError(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nba_backfill import datasets
-from nba_backfill.registry import Column, _cols
+from nba_backfill.registry import Column, columns_from_spec
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,21 @@ _BOX = (
 
 TEAMS = RawTable(
     name="nbac_teams",
-    columns=_cols("team_id INT64, team_abbr STRING, city STRING, nickname STRING, conference STRING"),
+    columns=columns_from_spec(
+        "team_id INT64, team_abbr STRING, city STRING, nickname STRING, conference STRING"
+    ),
     required=("team_id", "team_abbr"),
     partition_column=None,
 )
 PLAYERS = RawTable(
     name="nbac_players",
-    columns=_cols("player_id INT64, player_name STRING, player_lookup STRING"),
+    columns=columns_from_spec("player_id INT64, player_name STRING, player_lookup STRING"),
     required=("player_id", "player_name", "player_lookup"),
     partition_column=None,
 )
 SCHEDULE = RawTable(
     name="nbac_schedule",
-    columns=_cols(
+    columns=columns_from_spec(
         "game_id STRING, game_date DATE, season STRING, game_type STRING, game_status INT64, "
         "home_team_id INT64, home_team_abbr STRING, away_team_id INT64, away_team_abbr STRING, "
         "is_postponed BOOL, original_game_date DATE"
@@ -65,7 +67,7 @@ SCHEDULE = RawTable(
 )
 PLAYER_BOXSCORES = RawTable(
     name="nbac_player_boxscores",
-    columns=_cols(
+    columns=columns_from_spec(
         "game_id STRING, game_date DATE, season STRING, team_id INT64, team_abbr STRING, "
         f"player_id INT64, player_name STRING, player_lookup STRING, starter BOOL, {_BOX}, dnp_reason STRING"
     ),
@@ -74,7 +76,7 @@ PLAYER_BOXSCORES = RawTable(
 )
 TEAM_BOXSCORES = RawTable(
     name="nbac_team_boxscores",
-    columns=_cols(
+    columns=columns_from_spec(
         "game_id STRING, game_date DATE, season STRING, team_id INT64, team_abbr STRING, "
         f"opponent_team_abbr STRING, is_home BOOL, {_BOX}"
     ),
@@ -83,7 +85,7 @@ TEAM_BOXSCORES = RawTable(
 )
 PLAYER_PROPS = RawTable(
     name="odds_player_points_props",
-    columns=_cols(
+    columns=columns_from_spec(
         "game_id STRING, game_date DATE, player_id INT64, player_lookup STRING, bookmaker STRING, "
         "points_line FLOAT64, over_price INT64, under_price INT64"
     ),

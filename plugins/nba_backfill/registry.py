@@ -154,7 +154,7 @@ class AnalyticsTable:
         return column.required or column.name in self.key_columns
 
 
-def _cols(spec: str) -> tuple[Column, ...]:
+def columns_from_spec(spec: str) -> tuple[Column, ...]:
     """``"name TYPE, name TYPE"`` -> columns; keeps the entries below readable."""
     columns = []
     for part in spec.split(","):
@@ -173,7 +173,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         name="player_game_summary",
         description="One row per player who played in a game: box score and shooting efficiency.",
         key_columns=("game_date", "game_id", "player_id"),
-        columns=_cols(
+        columns=columns_from_spec(
             f"{_GAME}, {_PLAYER}, {_TEAM}, starter BOOL, minutes FLOAT64, points INT64, {_SHOOTING}, "
             "oreb INT64, dreb INT64, reb INT64, ast INT64, stl INT64, blk INT64, tov INT64, pf INT64, "
             "plus_minus INT64, fg_pct FLOAT64, ts_pct FLOAT64"
@@ -187,7 +187,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         name="team_offense_game_summary",
         description="One row per team per game: its own offense, possessions, pace and rating.",
         key_columns=("game_date", "game_id", "team_abbr"),
-        columns=_cols(
+        columns=columns_from_spec(
             f"{_GAME}, {_TEAM}, win BOOL, points INT64, {_SHOOTING}, fg_pct FLOAT64, fg3_pct FLOAT64, "
             "ft_pct FLOAT64, oreb INT64, dreb INT64, reb INT64, ast INT64, tov INT64, "
             "possessions FLOAT64, pace FLOAT64, offensive_rating FLOAT64"
@@ -201,7 +201,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         name="team_defense_game_summary",
         description="One row per team per game: what its opponent did against it.",
         key_columns=("game_date", "game_id", "team_abbr"),
-        columns=_cols(
+        columns=columns_from_spec(
             f"{_GAME}, {_TEAM}, points_allowed INT64, opp_fgm INT64, opp_fga INT64, opp_fg3m INT64, "
             "opp_fg3a INT64, opp_ftm INT64, opp_fta INT64, opp_oreb INT64, opp_dreb INT64, opp_reb INT64, "
             "opp_ast INT64, opp_tov INT64, steals INT64, blocks INT64, opp_possessions FLOAT64, "
@@ -216,7 +216,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         name="upcoming_player_game_context",
         description="One row per rostered player per scheduled game: rest, recent form, prop line.",
         key_columns=("game_date", "game_id", "player_id"),
-        columns=_cols(
+        columns=columns_from_spec(
             f"{_GAME}, {_PLAYER}, {_TEAM}, days_rest INT64, is_back_to_back BOOL, games_played_season INT64, "
             "avg_points_last_5 FLOAT64, avg_points_last_10 FLOAT64, avg_minutes_last_10 FLOAT64, "
             "points_line FLOAT64"
@@ -231,7 +231,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         name="upcoming_team_game_context",
         description="One row per team per scheduled game: rest, record, recent scoring.",
         key_columns=("game_date", "game_id", "team_abbr"),
-        columns=_cols(
+        columns=columns_from_spec(
             f"{_GAME}, {_TEAM}, days_rest INT64, is_back_to_back BOOL, games_played_season INT64, "
             "wins_season INT64, losses_season INT64, avg_points_last_10 FLOAT64, "
             "avg_points_allowed_last_10 FLOAT64"

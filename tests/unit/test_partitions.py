@@ -15,9 +15,16 @@ SUMMARY = REGISTRY["team_offense_game_summary"]
 UPCOMING = REGISTRY["upcoming_team_game_context"]
 
 
+def scheduler_timetable(table):
+    """The timetable as the scheduler and backfill see it (the DAG file declares the SDK one)."""
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    return coerce_to_core_timetable(timetable_for(table))
+
+
 def backfill_keys(table, from_date: str, to_date: str) -> list[str]:
     """The partition keys Airflow's backfill creates for --from-date/--to-date (UTC midnights)."""
-    infos = timetable_for(table).iter_partition_dagrun_infos(
+    infos = scheduler_timetable(table).iter_partition_dagrun_infos(
         earliest=pendulum.parse(from_date), latest=pendulum.parse(to_date)
     )
     return [info.partition_key for info in infos]
@@ -33,8 +40,8 @@ def test_backfill_owns_exactly_the_requested_game_dates_across_the_dst_change(ta
 
 def test_summary_runs_own_yesterday_and_upcoming_runs_own_today():
     tick = pendulum.datetime(2021, 11, 8, 0, 0, tz="America/New_York")
-    summary = timetable_for(SUMMARY)._get_partition_info(run_date=tick)[1]
-    upcoming = timetable_for(UPCOMING)._get_partition_info(run_date=tick)[1]
+    summary = scheduler_timetable(SUMMARY)._get_partition_info(run_date=tick)[1]
+    upcoming = scheduler_timetable(UPCOMING)._get_partition_info(run_date=tick)[1]
     assert (summary, upcoming) == ("2021-11-07", "2021-11-08")
 
 

@@ -2,8 +2,8 @@
 ### provision_warehouse
 
 Creates the BigQuery datasets of the platform (`nba_raw`, `nba_analytics`,
-`nba_monitoring`) and their tables, in the project of the `google_cloud_default`
-connection. The DDL is rendered from the table registry. Every statement is
+`nba_monitoring`), their tables and the `coverage_latest` view, in the project of the `google_cloud_default`
+connection. The DDL is rendered from the table registry. Every table statement is
 `IF NOT EXISTS`, so a rerun changes nothing.
 
 Run it once per environment, before any backfill. It has no schedule.

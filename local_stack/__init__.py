@@ -1,4 +1,4 @@
-"""The embedded local stack: BigQuery emulator, PostgreSQL metadata DB and Airflow 3.
+"""The embedded local stack: BigQuery emulator, PostgreSQL metadata DB, Airflow 3, alert receiver.
 
 No Docker and no cloud account: everything runs as local processes whose state lives in
 the git-ignored ``.local/`` folder. ``python -m local_stack --help`` lists the commands;
@@ -19,8 +19,9 @@ __all__ = ["REPO_ROOT", "StackConfig", "start", "start_core", "stop", "write_env
 
 
 def start_core(cfg: StackConfig) -> dict[str, str]:
-    """Warehouse and metadata DB up, DB migrated; returns the environment for Airflow."""
+    """Warehouse, alert receiver and metadata DB up, DB migrated; returns the environment for Airflow."""
     services.ensure_emulator(cfg)
+    services.ensure_alert_receiver(cfg)
     db_url = services.ensure_metadata_db(cfg)
     env = {**os.environ, **cfg.airflow_env(db_url)}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -41,6 +42,8 @@ def stop(cfg: StackConfig) -> list[str]:
     stopped = services.stop_airflow(cfg)
     if services.stop_emulator(cfg):
         stopped.append("bq-emulator")
+    if services.stop_alert_receiver(cfg):
+        stopped.append("alert-receiver")
     if services.stop_embedded_postgres(cfg):
         stopped.append("postgres")
     return stopped

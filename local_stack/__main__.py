@@ -25,6 +25,7 @@ def print_ui(cfg: StackConfig) -> None:
         print(f"BigQuery:    local emulator at {cfg.emulator_url}, project {cfg.gcp_project}")
     else:
         print(f"BigQuery:    project {cfg.gcp_project} (real BigQuery)")
+    print(f"Alerts:      {cfg.alert_receiver_url}/alerts   (also in {cfg.alerts_file})")
     print(f"Airflow CLI: source {cfg.state_dir / 'env.sh'}   then e.g.  airflow dags list")
     print("Stop:        make down")
 
@@ -45,6 +46,9 @@ def cmd_down(cfg: StackConfig) -> int:
 
 def cmd_status(cfg: StackConfig) -> int:
     rows = [("bq-emulator", services.running_pid(cfg, "bq-emulator"), services.emulator_ready(cfg))]
+    rows.append(
+        ("alert-receiver", services.running_pid(cfg, "alert-receiver"), services.alert_receiver_ready(cfg))
+    )
     rows.append(
         ("postgres", services.embedded_postgres_pid(cfg), services.embedded_postgres_pid(cfg) is not None)
     )

@@ -31,6 +31,7 @@ class StackConfig:
     emulator_port: int
     emulator_grpc_port: int
     airflow_port: int
+    alert_port: int
     parallelism: int
     metadata_db_url: str | None  # None: use the embedded PostgreSQL server
 
@@ -52,6 +53,7 @@ class StackConfig:
             emulator_port=_port(environ, "NBA_BQ_EMULATOR_PORT", 9050),
             emulator_grpc_port=_port(environ, "NBA_BQ_EMULATOR_GRPC_PORT", 9060),
             airflow_port=_port(environ, "NBA_AIRFLOW_PORT", 8080),
+            alert_port=_port(environ, "NBA_ALERT_RECEIVER_PORT", 9070),
             # LocalExecutor forks one worker per slot. Four fit two cores: BigQuery jobs
             # mostly wait, but each task process costs seconds of CPU to start.
             parallelism=int(environ.get("NBA_AIRFLOW_PARALLELISM", "4")),
@@ -82,6 +84,11 @@ class StackConfig:
         return self.state_dir / "logs"
 
     @property
+    def alerts_file(self) -> Path:
+        """Every alert the local receiver got, one JSON object per line."""
+        return self.state_dir / "alerts" / "alerts.jsonl"
+
+    @property
     def passwords_file(self) -> Path:
         return self.airflow_home / "passwords.json"
 
@@ -94,6 +101,10 @@ class StackConfig:
     @property
     def airflow_url(self) -> str:
         return f"http://localhost:{self.airflow_port}"
+
+    @property
+    def alert_receiver_url(self) -> str:
+        return f"http://127.0.0.1:{self.alert_port}"
 
     # -- environment ------------------------------------------------------------
 
@@ -109,6 +120,16 @@ class StackConfig:
         conn = {"conn_type": "google_cloud_platform", "extra": extra}
         env["AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT"] = json.dumps(conn)
         return env
+
+    def alerts_env(self) -> dict[str, str]:
+        """The ``nba_alerts`` Apprise connection: the local receiver (a JSON webhook).
+
+        A deployment sets the same connection to its own Apprise URL instead (``slack://``,
+        ``mailto://``, ``pagerduty://``, ...); nothing else changes.
+        """
+        host_port = self.alert_receiver_url.removeprefix("http://")
+        config = {"path": f"json://{host_port}/alerts", "tag": "nba-alerts"}
+        return {"AIRFLOW_CONN_NBA_ALERTS": json.dumps({"conn_type": "apprise", "extra": {"config": config}})}
 
     def airflow_env(self, metadata_db_url: str) -> dict[str, str]:
         """Settings shared by the scheduler, api-server, dag-processor, triggerer, CLI and tests."""
@@ -131,6 +152,7 @@ class StackConfig:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "NBA_WAREHOUSE": self.warehouse,
             **self.warehouse_env(),
+            **self.alerts_env(),
         }
 
     def use_warehouse(self) -> None:

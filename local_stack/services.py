@@ -158,6 +158,39 @@ def ensure_emulator(cfg: StackConfig) -> None:
     log(f"bq-emulator: serving {cfg.emulator_url} ({time.monotonic() - started:.1f}s)")
 
 
+# -- the alert receiver ----------------------------------------------------------------
+
+
+def alert_receiver_ready(cfg: StackConfig) -> bool:
+    body = http_json(f"{cfg.alert_receiver_url}/healthz")
+    return bool(body and body.get("status") == "ok")
+
+
+def ensure_alert_receiver(cfg: StackConfig) -> None:
+    if alert_receiver_ready(cfg):
+        return
+    _spawn(
+        cfg,
+        "alert-receiver",
+        [
+            sys.executable,
+            "-m",
+            "local_stack.alert_receiver",
+            "--port",
+            str(cfg.alert_port),
+            "--store",
+            str(cfg.alerts_file),
+        ],
+        {**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    _wait_for("alert-receiver", lambda: alert_receiver_ready(cfg), 30, cfg.log_dir / "alert-receiver.log")
+    log(f"alert receiver: {cfg.alert_receiver_url}/alerts (stored in {cfg.alerts_file})")
+
+
+def stop_alert_receiver(cfg: StackConfig) -> bool:
+    return _stop(cfg, "alert-receiver")
+
+
 # -- the metadata database ------------------------------------------------------------
 
 

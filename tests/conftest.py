@@ -28,6 +28,7 @@ TEST_STACK_DEFAULTS = {
     "NBA_BQ_EMULATOR_PORT": "9150",
     "NBA_BQ_EMULATOR_GRPC_PORT": "9160",
     "NBA_AIRFLOW_PORT": "8180",
+    "NBA_ALERT_RECEIVER_PORT": "9170",
 }
 
 # dag.test() runs only DAGs that a bundle serves: the test stack serves tests/dag_fixtures too.
@@ -55,12 +56,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(DAG_BUNDLES)
     cfg = StackConfig.from_env()
     if _wants_integration(config):
-        was_running = services.emulator_ready(cfg), services.embedded_postgres_pid(cfg) is not None
+        was_running = {
+            "bq-emulator": services.emulator_ready(cfg),
+            "alert-receiver": services.alert_receiver_ready(cfg),
+            "postgres": services.embedded_postgres_pid(cfg) is not None,
+        }
         env = local_stack.start_core(cfg)
-        if not was_running[0]:
-            _started_here.append("bq-emulator")
-        if not was_running[1]:
-            _started_here.append("postgres")
+        _started_here.extend(name for name, running in was_running.items() if not running)
         os.environ.update({key: env[key] for key in env if key.startswith(("AIRFLOW", "BIGQUERY", "NBA_"))})
     else:
         # Unit tests only parse DAGs; they get a throwaway Airflow home and no database.
@@ -71,6 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 **cfg.warehouse_env(),
+                **cfg.alerts_env(),
             }
         )
 
@@ -85,6 +88,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         services.stop_airflow(cfg)
     if "bq-emulator" in _started_here:
         services.stop_emulator(cfg)
+    if "alert-receiver" in _started_here:
+        services.stop_alert_receiver(cfg)
     if "postgres" in _started_here:
         services.stop_embedded_postgres(cfg)
 

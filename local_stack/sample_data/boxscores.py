@@ -166,7 +166,8 @@ def build_rosters(seed: int) -> tuple[list[Player], dict[tuple[str, str], list[P
             roster = kept + [new_player() for _ in range(ROSTER_SIZE - len(kept))]
             if team in STARS:  # the star stays
                 star = next(p for p in players if p.name == STARS[team])
-                if star not in roster:
+                # By id: the kept copy may be last season's boosted one, an unequal object.
+                if all(p.player_id != star.player_id for p in roster):
                     roster[-1] = star
                 star_boost = Player(star.player_id, star.name, 0.85)
                 roster = [star_boost if p.player_id == star.player_id else p for p in roster]

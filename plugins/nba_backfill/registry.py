@@ -44,6 +44,21 @@ class ExpectedRows(enum.Enum):
     ROSTERED_PLAYERS_PER_GAME = "rostered_players_per_game"
 
 
+class TotalsCheck(enum.Enum):
+    """How a table's points must agree with the deduplicated raw box scores of the same game."""
+
+    TEAM_POINTS = "team_points"
+    """``points`` equals the sum of the team's players' points."""
+    OPPONENT_POINTS = "opponent_points"
+    """``points_allowed`` equals the sum of the opponent's players' points."""
+    PLAYER_POINTS = "player_points"
+    """The players' ``points``, summed per team and game, equal the team box score's points."""
+
+    @property
+    def column(self) -> str:
+        return "points_allowed" if self is TotalsCheck.OPPONENT_POINTS else "points"
+
+
 class RegistryError(ValueError):
     """A registry entry is invalid; the message names the table and the field."""
 
@@ -84,6 +99,8 @@ class AnalyticsTable:
     dataset: str = datasets.ANALYTICS
     partition_column: str = "game_date"
     history_start: datetime.date = HISTORY_START
+    totals_check: TotalsCheck | None = None
+    """Consistency of the table's points with the raw box scores, checked by the verifier."""
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -130,6 +147,11 @@ class AnalyticsTable:
             fail("history_start", f"{self.history_start!r} must be a date on or after {HISTORY_START}")
         if self.name in self.upstream:
             fail("upstream", "a table cannot depend on itself")
+        if self.totals_check is not None:
+            if not isinstance(self.totals_check, TotalsCheck):
+                fail("totals_check", f"{self.totals_check!r} is not a TotalsCheck")
+            if by_name.get(self.totals_check.column, Column("", "")).type != "INT64":
+                fail("totals_check", f"needs an INT64 column {self.totals_check.column!r}")
         if self.dataset not in datasets.ALL:
             fail("dataset", f"{self.dataset!r} is not one of {datasets.ALL}")
 
@@ -180,6 +202,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         ),
         processor="nba_backfill.processors.player_game_summary.compute",
         expected_rows=ExpectedRows.PLAYERS_WHO_PLAYED,
+        totals_check=TotalsCheck.PLAYER_POINTS,
         partition_rule=PartitionRule.PLAYED,
         cluster_columns=("player_id", "game_id"),
     ),
@@ -194,6 +217,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         ),
         processor="nba_backfill.processors.team_game_summaries.compute_offense",
         expected_rows=ExpectedRows.TEAMS_PER_GAME,
+        totals_check=TotalsCheck.TEAM_POINTS,
         partition_rule=PartitionRule.PLAYED,
         cluster_columns=("team_abbr", "game_id"),
     ),
@@ -209,6 +233,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
         ),
         processor="nba_backfill.processors.team_game_summaries.compute_defense",
         expected_rows=ExpectedRows.TEAMS_PER_GAME,
+        totals_check=TotalsCheck.OPPONENT_POINTS,
         partition_rule=PartitionRule.PLAYED,
         cluster_columns=("team_abbr", "game_id"),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nba_backfill import datasets
-from nba_backfill.monitoring_tables import MONITORING_TABLES
+from nba_backfill.monitoring_tables import COVERAGE_HISTORY, COVERAGE_LATEST_VIEW, MONITORING_TABLES
 from nba_backfill.raw_tables import RAW_TABLES
 from nba_backfill.registry import REGISTRY
 from nba_backfill.sql_templates import render
@@ -28,7 +28,8 @@ def provision_params() -> dict[str, Any]:
                 "cluster_columns": list(table.cluster_columns),
             }
         )
-    return {"datasets": list(datasets.ALL), "tables": tables}
+    views = [{"view_id": COVERAGE_LATEST_VIEW, "history_id": COVERAGE_HISTORY.table_id}]
+    return {"datasets": list(datasets.ALL), "tables": tables, "views": views}
 
 
 def render_provision_sql() -> str:

@@ -18,3 +18,11 @@
         cluster by {{ table.cluster_columns | join(', ') }}
     {%- endif %};
 {% endfor %}
+-- The newest verification of each table (the monitoring dashboard's source). Replaced
+-- on every run so a new definition takes effect; a view holds no data.
+{% for view in params.views -%}
+    create or replace view `{{ view.view_id }}` as
+    select * from `{{ view.history_id }}`  -- noqa: AM04
+    where true
+    qualify row_number() over (partition by table_name order by verified_at desc) = 1;
+{% endfor %}

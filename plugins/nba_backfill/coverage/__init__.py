@@ -1,0 +1,89 @@
+"""Coverage: does every table hold every expected row of every expected date, hashed and well formed?
+
+``plan`` validates a request (tables, date range), ``verify`` measures it and returns a
+``CoverageReport``. The ``verify_coverage`` DAG, the ``CoverageSensor`` and
+``python -m nba_backfill.coverage`` all go through here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from nba_backfill.coverage.measure import DEFAULT_PARITY_SAMPLE, TableCoverage, measure
+from nba_backfill.coverage.report import CoverageReport, Repair, build_report
+from nba_backfill.registry import TABLES, AnalyticsTable, RegistryError, get_table
+
+__all__ = [
+    "CoverageReport",
+    "CoverageRequestError",
+    "Repair",
+    "TableCoverage",
+    "plan",
+    "verify",
+]
+
+
+class CoverageRequestError(ValueError):
+    """A coverage request that cannot be measured; the message says what to change."""
+
+
+Ranges = dict[str, tuple[datetime.date, datetime.date]]
+
+
+def _date(value: object, name: str) -> datetime.date | None:
+    from nba_backfill.partitions import InvalidGameDate, parse_game_date, run_offset
+
+    if value in (None, ""):
+        return None
+    # The table with the newest partition decides what is a valid day; per-table limits follow.
+    loosest = max(TABLES, key=lambda t: (run_offset(t), -t.history_start.toordinal()))
+    try:
+        return parse_game_date(value, loosest)
+    except InvalidGameDate as exc:
+        raise CoverageRequestError(f"{name}: {exc}") from None
+
+
+def plan(
+    table_names: Sequence[str] | None = None,
+    from_date: object = None,
+    to_date: object = None,
+    now: datetime.datetime | None = None,
+) -> tuple[list[AnalyticsTable], Ranges]:
+    """The tables (upstream first) and the range of each: ``from_date`` (default: the table's
+    history start) to ``to_date`` (default and limit: the newest partition it can hold today)."""
+    from nba_backfill.partitions import latest_game_date
+
+    names = list(table_names or [t.name for t in TABLES])
+    try:
+        wanted = {get_table(name).name for name in names}
+    except RegistryError as exc:
+        raise CoverageRequestError(str(exc)) from None
+    tables = [t for t in TABLES if t.name in wanted]
+    first, last = _date(from_date, "from_date"), _date(to_date, "to_date")
+    if first and last and first > last:
+        raise CoverageRequestError(f"from_date {first} is after to_date {last}")
+    ranges: Ranges = {}
+    for table in tables:
+        start = max(first or table.history_start, table.history_start)
+        end = min(last or latest_game_date(table, now), latest_game_date(table, now))
+        if start > end:
+            raise CoverageRequestError(
+                f"{table.name}: nothing to verify between {start} and {end} (its newest partition today is "
+                f"{latest_game_date(table, now)})"
+            )
+        ranges[table.name] = (start, end)
+    return tables, ranges
+
+
+def verify(
+    tables: Sequence[AnalyticsTable],
+    ranges: Ranges,
+    client,
+    *,
+    parity_sample: int = DEFAULT_PARITY_SAMPLE,
+    now: datetime.datetime | None = None,
+) -> CoverageReport:
+    """Measure every table over its range; the report carries the repairs of each gap."""
+    measured = measure(tables, ranges, client, parity_sample=parity_sample)
+    return build_report(measured, client, now or datetime.datetime.now(datetime.UTC))

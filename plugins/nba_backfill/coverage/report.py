@@ -1,0 +1,286 @@
+"""A coverage report: the figures of every table, the gaps as date ranges, and the repairs.
+
+The same report is printed by ``python -m nba_backfill.coverage``, sent as the alert of the
+``verify_coverage`` DAG, and recorded in ``nba_monitoring.coverage_history``. No blended
+percentage across tables: a table is COMPLETE or it is not.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from nba_backfill.coverage.measure import MISSING, PARTIAL, UNEXPECTED, TableCoverage
+from nba_backfill.hash_spec import VERSION
+from nba_backfill.monitoring_tables import BACKFILL_LOG
+from nba_backfill.registry import REGISTRY
+from nba_backfill.warehouse import run_query
+
+REPROCESS_COMPLETED = "completed"
+REPROCESS_FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One ``airflow backfill create`` that rewrites a run of incomplete dates."""
+
+    table: str
+    from_date: datetime.date
+    to_date: datetime.date
+    reprocess_behavior: str
+    dates: int
+
+    @property
+    def command(self) -> str:
+        return (
+            f"airflow backfill create --dag-id backfill_{self.table} --from-date {self.from_date} "
+            f"--to-date {self.to_date} --reprocess-behavior {self.reprocess_behavior}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "table": self.table,
+            "from_date": self.from_date.isoformat(),
+            "to_date": self.to_date.isoformat(),
+            "reprocess_behavior": self.reprocess_behavior,
+            "dates": self.dates,
+            "command": self.command,
+        }
+
+
+def date_ranges(dates: Iterable[datetime.date], calendar: Sequence[datetime.date]) -> list[tuple]:
+    """Collapse ``dates`` into ``(first, last)`` runs that are consecutive within ``calendar``.
+
+    The calendar is the table's game dates, so a gap over an All-Star break or a day without
+    games stays one range.
+    """
+    wanted = set(dates)
+    ranges: list[tuple] = []
+    current: list[datetime.date] = []
+    for day in sorted(set(calendar) | wanted):
+        if day in wanted:
+            current.append(day)
+        elif current:
+            ranges.append((current[0], current[-1]))
+            current = []
+    if current:
+        ranges.append((current[0], current[-1]))
+    return ranges
+
+
+def format_ranges(ranges: Sequence[tuple], limit: int = 12) -> str:
+    shown = [str(a) if a == b else f"{a}..{b}" for a, b in ranges[:limit]]
+    if len(ranges) > limit:
+        shown.append(f"... and {len(ranges) - limit} more ranges")
+    return ", ".join(shown)
+
+
+def last_write_outcomes(
+    table: str, from_date: datetime.date, to_date: datetime.date, client
+) -> dict[datetime.date, bool]:
+    """Per date, whether the newest write recorded in ``backfill_log`` verified complete."""
+    rows = run_query(
+        f"""
+        select game_date, complete from `{BACKFILL_LOG.table_id}`
+        where table_name = @table_name and game_date between @from_date and @to_date
+        qualify row_number() over (partition by game_date order by finished_at desc) = 1
+        """,
+        {"table_name": table, "from_date": from_date, "to_date": to_date},
+        client=client,
+    )
+    return {row.game_date: bool(row.complete) for row in rows}
+
+
+def repairs_for(coverage: TableCoverage, outcomes: dict[datetime.date, bool]) -> list[Repair]:
+    """The backfills that close every missing or partial date of the table, oldest first.
+
+    A date whose last run verified complete but whose data is now wrong needs
+    ``--reprocess-behavior completed`` (Airflow would skip its successful run otherwise);
+    every other gap (a failed run, or none at all) is closed by ``failed``. A range never
+    spans a complete game date; days without games inside it cost nothing.
+    """
+    repairs: list[Repair] = []
+    run: list[datetime.date] = []
+    behavior = None
+
+    def close() -> None:
+        if run:
+            repairs.append(Repair(coverage.table, run[0], run[-1], behavior, len(run)))
+
+    for day in (d for d in coverage.dates if d.expected):
+        if day.state in (MISSING, PARTIAL):
+            wanted = REPROCESS_COMPLETED if outcomes.get(day.game_date, False) else REPROCESS_FAILED
+            if wanted != behavior:
+                close()
+                run, behavior = [], wanted
+            run.append(day.game_date)
+        else:
+            close()
+            run, behavior = [], None
+    close()
+    return repairs
+
+
+@dataclass
+class CoverageReport:
+    tables: list[TableCoverage]
+    verified_at: datetime.datetime
+    project: str
+    repairs: dict[str, list[Repair]] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return all(t.complete for t in self.tables)
+
+    @property
+    def incomplete(self) -> list[TableCoverage]:
+        return [t for t in self.tables if not t.complete]
+
+    def headline(self) -> str:
+        span = _span(self.tables)
+        done = sum(t.complete for t in self.tables)
+        return f"{done} of {len(self.tables)} tables COMPLETE ({span})"
+
+    # -- text ------------------------------------------------------------------
+
+    def summary_table(self) -> str:
+        header = (
+            f"{'table':30} {'status':10} {'rows / expected':>23} {'rows%':>6} {'hashed%':>7} "
+            f"{'missing':>7} {'partial':>7} {'dates':>6}  range"
+        )
+        lines = [header, "-" * len(header)]
+        for t in self.tables:
+            lines.append(
+                f"{t.table:30} {t.status:10} {t.present_rows:>11,} / {t.expected_rows:<9,} "
+                f"{t.coverage_pct:>6.1f} {t.hashed_pct:>7.1f} {len(t.dates_in(MISSING)):>7} "
+                f"{len(t.dates_in(PARTIAL)):>7} {len(t.expected_dates):>6}  {t.from_date}..{t.to_date}"
+            )
+        return "\n".join(lines)
+
+    def details(self) -> str:
+        """Per incomplete table: why, which dates, and the exact commands that repair it."""
+        blocks = []
+        for t in self.incomplete:
+            lines = [f"{t.table}: INCOMPLETE ({t.from_date}..{t.to_date})"]
+            lines += [f"  - {reason}" for reason in t.reasons()]
+            calendar = [d.game_date for d in t.dates]
+            for state, label in (
+                (MISSING, "missing dates"),
+                (PARTIAL, "partial dates"),
+                (UNEXPECTED, "rows on dates without games"),
+            ):
+                days = t.dates_in(state)
+                if days:
+                    lines.append(f"  {label} ({len(days)}): {format_ranges(date_ranges(days, calendar))}")
+            lines.extend(f"  parity: {example}" for example in t.parity_examples)
+            lines.append(
+                f"  table holds {t.min_date or '-'}..{t.max_date or '-'}; {t.parity_checked} hashes re-checked"
+            )
+            repairs = self.repairs.get(t.table, [])
+            if repairs:
+                upstream = [u for u in REGISTRY[t.table].upstream if self.repairs.get(u)]
+                after = f" (after the {', '.join(upstream)} repair above)" if upstream else ""
+                lines.append(f"  repair{after}:")
+                lines += [f"    {r.command}" for r in repairs]
+            elif any(reason for reason in t.reasons()):
+                lines.append(
+                    "  repair: no backfill rewrites these rows; inspect them (see the reasons above)"
+                )
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
+    def to_text(self) -> str:
+        when = self.verified_at.strftime("%Y-%m-%d %H:%M UTC")
+        parts = [
+            f"Coverage of {self.project}, verified {when}, hash spec v{VERSION}",
+            "",
+            self.summary_table(),
+            "",
+            self.headline(),
+        ]
+        if self.incomplete:
+            parts += ["", self.details()]
+        return "\n".join(parts)
+
+    # -- machines ---------------------------------------------------------------
+
+    def table_summary(self, t: TableCoverage) -> dict:
+        calendar = [d.game_date for d in t.dates]
+
+        def ranges(state: str) -> list[list[str]]:
+            return [[a.isoformat(), b.isoformat()] for a, b in date_ranges(t.dates_in(state), calendar)]
+
+        return {
+            "table": t.table,
+            "status": t.status,
+            "from_date": t.from_date.isoformat(),
+            "to_date": t.to_date.isoformat(),
+            "expected_dates": len(t.expected_dates),
+            "expected_rows": t.expected_rows,
+            "present_rows": t.present_rows,
+            "actual_rows": t.actual_rows,
+            "hashed_rows": t.hashed_rows,
+            "coverage_pct": round(t.coverage_pct, 2),
+            "hashed_pct": round(t.hashed_pct, 2),
+            "missing_dates": len(t.dates_in(MISSING)),
+            "partial_dates": len(t.dates_in(PARTIAL)),
+            "unexpected_dates": len(t.dates_in(UNEXPECTED)),
+            "missing_ranges": ranges(MISSING),
+            "partial_ranges": ranges(PARTIAL),
+            "unexpected_ranges": ranges(UNEXPECTED),
+            "unhashed": t.unhashed,
+            "stale_hashes": t.stale_hashes,
+            "malformed_hashes": t.malformed_hashes,
+            "null_key_rows": t.null_key_rows,
+            "null_date_rows": t.null_date_rows,
+            "duplicate_keys": t.duplicate_keys,
+            "duplicate_hashes": t.duplicate_hashes,
+            "unknown_ids": dict(t.unknown_ids),
+            "totals_mismatches": t.totals_mismatches,
+            "parity_checked": t.parity_checked,
+            "parity_mismatches": t.parity_mismatches,
+            "min_date": t.min_date.isoformat() if t.min_date else None,
+            "max_date": t.max_date.isoformat() if t.max_date else None,
+            "reasons": t.reasons(),
+            "repairs": [r.as_dict() for r in self.repairs.get(t.table, [])],
+        }
+
+    def to_dict(self, with_dates: bool = True) -> dict:
+        out = {
+            "project": self.project,
+            "verified_at": self.verified_at.isoformat(),
+            "hash_spec_version": VERSION,
+            "complete": self.complete,
+            "headline": self.headline(),
+            "tables": [self.table_summary(t) for t in self.tables],
+        }
+        if with_dates:
+            for summary, t in zip(out["tables"], self.tables, strict=True):
+                summary["dates"] = [
+                    {
+                        "game_date": d.game_date.isoformat(),
+                        "state": d.state,
+                        "expected": d.expected,
+                        "actual": d.actual,
+                        "hashed": d.hashed,
+                    }
+                    for d in t.dates
+                ]
+        return out
+
+
+def _span(tables: Sequence[TableCoverage]) -> str:
+    if not tables:
+        return "no tables"
+    first, last = min(t.from_date for t in tables), max(t.to_date for t in tables)
+    return f"{first}..{last}"
+
+
+def build_report(tables: list[TableCoverage], client, verified_at: datetime.datetime) -> CoverageReport:
+    """The report of measured tables, with repairs from the backfill log."""
+    report = CoverageReport(tables=tables, verified_at=verified_at, project=client.project)
+    for t in report.incomplete:
+        outcomes = last_write_outcomes(t.table, t.from_date, t.to_date, client)
+        report.repairs[t.table] = repairs_for(t, outcomes)
+    return report

@@ -91,3 +91,29 @@ class AirflowApi:
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         body = self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
         return {ti["task_id"]: ti["state"] for ti in body["task_instances"]}
+
+    def newest_backfill_id(self, dag_id: str) -> int:
+        body = self.request("GET", "/backfills", params={"dag_id": dag_id, "limit": 1, "order_by": "-id"})
+        return max((b["id"] for b in body["backfills"]), default=0)
+
+    def wait_for_backfills(self, dag_id: str, after_id: int, timeout: float = 600) -> list[dict]:
+        """Wait until every backfill of ``dag_id`` newer than ``after_id`` has completed; their runs."""
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.request("GET", "/backfills", params={"dag_id": dag_id, "limit": 100, "order_by": "-id"})
+            mine = [b for b in body["backfills"] if b["id"] > after_id]
+            if mine and all(b.get("completed_at") for b in mine):
+                break
+            if time.monotonic() > deadline:
+                raise AirflowApiError(f"backfills of {dag_id} after #{after_id} not complete after {timeout:.0f}s")
+            time.sleep(2)
+        # Runs carry no backfill id: a backfill's runs are those queued since it was created
+        # for a partition in its range (each backfill creates fresh runs, even when reprocessing).
+        created = min(b["created_at"] for b in mine)
+        first, last = min(b["from_date"][:10] for b in mine), max(b["to_date"][:10] for b in mine)
+        runs = self.request("GET", f"/dags/{dag_id}/dagRuns", params={"run_type": "backfill", "limit": 500})
+        return [
+            r
+            for r in runs["dag_runs"]
+            if (r.get("queued_at") or "") >= created and first <= (r.get("partition_key") or "") <= last
+        ]

@@ -46,7 +46,8 @@ def build_verify_coverage_dag(
         schedule=schedule,
         start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
         catchup=False,  # a verification of today covers every earlier day too
-        max_active_runs=1,
+        # A manual verification must not queue behind a nightly run that is still waiting.
+        max_active_runs=3,
         default_args={**DEFAULT_TASK_ARGS, "retries": 1, "retry_delay": datetime.timedelta(minutes=1)},
         params={
             "tables": Param(

@@ -100,12 +100,16 @@ class AirflowApi:
         """Wait until every backfill of ``dag_id`` newer than ``after_id`` has completed; their runs."""
         deadline = time.monotonic() + timeout
         while True:
-            body = self.request("GET", "/backfills", params={"dag_id": dag_id, "limit": 100, "order_by": "-id"})
+            body = self.request(
+                "GET", "/backfills", params={"dag_id": dag_id, "limit": 100, "order_by": "-id"}
+            )
             mine = [b for b in body["backfills"] if b["id"] > after_id]
             if mine and all(b.get("completed_at") for b in mine):
                 break
             if time.monotonic() > deadline:
-                raise AirflowApiError(f"backfills of {dag_id} after #{after_id} not complete after {timeout:.0f}s")
+                raise AirflowApiError(
+                    f"backfills of {dag_id} after #{after_id} not complete after {timeout:.0f}s"
+                )
             time.sleep(2)
         # Runs carry no backfill id: a backfill's runs are those queued since it was created
         # for a partition in its range (each backfill creates fresh runs, even when reprocessing).

@@ -167,3 +167,30 @@ def restore_partitions(bq):
     for table_id, game_date, schema, rows in saved:
         run_query(f"delete from `{table_id}` where game_date = @d", {"d": game_date}, client=bq)
         load_rows(table_id, rows, schema, client=bq)
+
+
+class AlertInbox:
+    """The local alert receiver, as the tests read it (real HTTP, real Apprise deliveries)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def clear(self) -> None:
+        import requests
+
+        requests.delete(f"{self.url}/alerts", timeout=10).raise_for_status()
+
+    def all(self) -> list[dict]:
+        import requests
+
+        response = requests.get(f"{self.url}/alerts", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture
+def alert_inbox(stack_config) -> AlertInbox:
+    """The test stack's alert receiver, emptied for this test."""
+    inbox = AlertInbox(stack_config.alert_receiver_url)
+    inbox.clear()
+    return inbox

@@ -185,3 +185,13 @@ def test_same_seed_same_schedule_other_seed_other_schedule():
     first, again, other = build_schedule(3), build_schedule(3), build_schedule(4)
     assert [g.schedule_row() for g in first] == [g.schedule_row() for g in again]
     assert [g.schedule_row() for g in first] != [g.schedule_row() for g in other]
+
+
+def test_each_player_appears_once_per_game(data):
+    # A star kept from last season's roster was once added a second time: two box-score
+    # rows, two point totals, for one player in one game.
+    seen: dict[tuple[str, int], int] = {}
+    for row in data.source.player_boxscores:
+        key = (row["game_id"], row["player_id"])
+        seen[key] = seen.get(key, 0) + 1
+    assert [key for key, count in seen.items() if count > 1] == []

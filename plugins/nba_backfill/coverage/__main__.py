@@ -12,6 +12,7 @@ local stack, ``source .local/env.sh`` first.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
@@ -19,7 +20,16 @@ EXIT_COMPLETE, EXIT_INCOMPLETE, EXIT_BAD_REQUEST, EXIT_NO_WAREHOUSE = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    from nba_backfill.coverage import CoverageRequestError, plan, verify
+    args = _parser().parse_args(argv)
+    # Airflow's logging writes to stdout; keep stdout for the report alone (``--json`` pipes).
+    with contextlib.redirect_stdout(sys.stderr):
+        report_text, status = _run(args)
+    if report_text:
+        print(report_text)
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
     from nba_backfill.coverage.measure import DEFAULT_PARITY_SAMPLE
     from nba_backfill.registry import REGISTRY
 
@@ -43,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_PARITY_SAMPLE,
         help=f"stored hashes per table to recompute in Python (default {DEFAULT_PARITY_SAMPLE})",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> tuple[str, int]:
+    from nba_backfill.coverage import CoverageRequestError, plan, verify
+
     names = [n.strip() for n in args.tables.split(",") if n.strip()]
     try:
         if args.parity_sample < 0:
@@ -51,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         tables, ranges = plan(names, args.from_date, args.to_date)
     except CoverageRequestError as exc:
         print(f"coverage: {exc}", file=sys.stderr)
-        return EXIT_BAD_REQUEST
+        return "", EXIT_BAD_REQUEST
 
     from nba_backfill.warehouse import WarehouseUnavailable, warehouse_client
 
@@ -59,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         report = verify(tables, ranges, warehouse_client(), parity_sample=args.parity_sample)
     except WarehouseUnavailable as exc:
         print(f"coverage: could not verify: {exc}", file=sys.stderr)
-        return EXIT_NO_WAREHOUSE
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
-    return EXIT_COMPLETE if report.complete else EXIT_INCOMPLETE
+        return "", EXIT_NO_WAREHOUSE
+    text = json.dumps(report.to_dict(), indent=2) if args.json else report.to_text()
+    return text, EXIT_COMPLETE if report.complete else EXIT_INCOMPLETE
 
 
 if __name__ == "__main__":

@@ -82,8 +82,7 @@ def build_verify_coverage_dag(
             task_id=coverage_tasks.WAIT_TASK,
             tables="{{ params.tables }}",
             poke_interval=poke_interval.total_seconds(),
-            timeout=wait_timeout.total_seconds(),
-            retries=0,
+            timeout=wait_timeout.total_seconds(),  # a timeout fails at once; retries are for errors
         )
         measure = PythonOperator(
             task_id=coverage_tasks.MEASURE_TASK,
@@ -94,7 +93,7 @@ def build_verify_coverage_dag(
             task_id=coverage_tasks.ALERT_TASK,
             python_callable=coverage_tasks.alert_on_gaps,
             trigger_rule="all_done",
-            retries=0,  # a retry would send the alert twice
+            # Retries only on a failed delivery: after sending, it fails with AirflowFailException.
         )
         wait >> measure >> alert
     return dag

@@ -24,6 +24,20 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 log = logging.getLogger(__name__)
 
 
+def table_names(value: Sequence[str] | str | None) -> list[str]:
+    """Table names from a list, a comma-separated string, or a rendered ``{{ params.tables }}``."""
+    import ast
+
+    if not value:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):  # a list rendered to text by a template
+            return [str(name).strip() for name in ast.literal_eval(text)]
+        return [name.strip() for name in text.split(",") if name.strip()]
+    return [str(name) for name in value]
+
+
 def _fail(message: str):
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -63,9 +77,8 @@ class CoverageSensor(BaseSensorOperator):
         from nba_backfill.coverage.measure import measure
         from nba_backfill.warehouse import warehouse_client
 
-        names = [self.tables] if isinstance(self.tables, str) else list(self.tables)
         try:
-            tables, ranges = plan(names, self.from_date, self.to_date or self.from_date)
+            tables, ranges = plan(table_names(self.tables), self.from_date, self.to_date or self.from_date)
         except CoverageRequestError as exc:
             raise _fail(f"{self.task_id}: {exc}") from None
         measured = measure(tables, ranges, warehouse_client(), parity_sample=self.parity_sample)
@@ -79,7 +92,7 @@ class CoverageSensor(BaseSensorOperator):
 
 
 def unreported_partitions(
-    table_names: Sequence[str] | None, now: datetime.datetime, client
+    tables_wanted: Sequence[str] | str | None, now: datetime.datetime, client
 ) -> dict[str, datetime.date]:
     """Tables whose newest expected partition has no write in ``backfill_log`` yet.
 
@@ -93,7 +106,8 @@ def unreported_partitions(
     from nba_backfill.registry import TABLES
     from nba_backfill.warehouse import run_query
 
-    tables = [t for t in TABLES if not table_names or t.name in table_names]
+    wanted = table_names(tables_wanted)
+    tables = [t for t in TABLES if not wanted or t.name in wanted]
     newest: dict[str, datetime.date] = {}
     for table in tables:
         row = next(

@@ -143,3 +143,18 @@ def test_bad_requests_are_refused_with_the_reason(tables, first, last, message):
     with pytest.raises(CoverageRequestError, match=None) as caught:
         plan(tables, first, last, now=NOW)
     assert message in str(caught.value)
+
+
+def test_sensors_read_table_lists_however_a_template_renders_them():
+    from nba_backfill.sensors import table_names
+
+    assert table_names("['player_game_summary', 'team_offense_game_summary']") == [
+        "player_game_summary",
+        "team_offense_game_summary",
+    ]
+    assert table_names("player_game_summary, team_offense_game_summary") == [
+        "player_game_summary",
+        "team_offense_game_summary",
+    ]
+    assert table_names(("player_game_summary",)) == ["player_game_summary"]
+    assert table_names("") == table_names(None) == []

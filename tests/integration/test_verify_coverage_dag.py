@@ -1,0 +1,168 @@
+"""verify_coverage end to end on the running stack: the scheduler runs it, Apprise delivers
+its alert to the local receiver, and the repair command in the alert closes the gap."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from local_stack.services import AIRFLOW_BIN
+from nba_backfill.monitoring_tables import COVERAGE_HISTORY
+from nba_backfill.warehouse import run_dml, run_query
+
+pytestmark = pytest.mark.integration
+
+D = datetime.date
+DAG_ID = "verify_coverage"
+TRAP_TABLES = ["team_offense_game_summary", "team_defense_game_summary", "upcoming_player_game_context"]
+
+
+def _verify(api, conf: dict, dag_id: str = DAG_ID) -> tuple[dict, dict[str, str]]:
+    api.wait_for_dag(dag_id)
+    run = api.trigger(dag_id, conf=conf)
+    run = api.wait_for_run(dag_id, run["dag_run_id"], timeout=240)
+    return run, api.task_states(dag_id, run["dag_run_id"])
+
+
+def _repair_commands(message: str) -> list[str]:
+    return [
+        line.strip() for line in message.splitlines() if line.strip().startswith("airflow backfill create")
+    ]
+
+
+def _airflow(command: str) -> None:
+    argv = shlex.split(command)
+    assert argv[0] == "airflow"
+    done = subprocess.run(
+        [str(AIRFLOW_BIN), *argv[1:]], env=os.environ, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_the_seeds_trap_fails_the_run_and_alerts_with_ranges_and_repairs(
+    airflow_stack, loaded_warehouse, alert_inbox, bq
+):
+    conf = {"tables": TRAP_TABLES, "from_date": "2021-10-19", "to_date": "2021-11-19"}
+    run, states = _verify(airflow_stack, conf)
+    assert run["state"] == "failed"
+    assert states == {
+        "wait_for_newest_partitions": "success",
+        "measure_coverage": "success",
+        "alert_on_gaps": "failed",
+    }
+
+    (alert,) = alert_inbox.all()
+    assert alert["type"] == "failure"
+    assert alert["title"] == "NBA backfill coverage: 3 of 3 tables INCOMPLETE"
+    body = alert["message"]
+    assert "0 of 3 tables COMPLETE (2021-10-19..2021-11-19)" in body
+    assert "missing dates (31): 2021-10-19..2021-11-14, 2021-11-16..2021-11-19" in body
+    for table in TRAP_TABLES:
+        assert f"airflow backfill create --dag-id backfill_{table} --from-date 2021-10-19" in body
+    assert run["dag_run_id"].replace(":", "%3A").replace("+", "%2B") in body
+
+    recorded = {
+        row.table_name: (row.status, row.coverage_pct)
+        for row in run_query(
+            f"select table_name, status, coverage_pct from `{COVERAGE_HISTORY.table_id}` where verification_id = @v",
+            {"v": run["dag_run_id"]},
+            client=bq,
+        )
+    }
+    assert set(recorded) == set(TRAP_TABLES)
+    assert all(status == "INCOMPLETE" and pct < 5 for status, pct in recorded.values()), recorded
+
+
+def test_a_late_nightly_run_times_out_into_a_late_alert(airflow_stack, loaded_warehouse, alert_inbox):
+    # The test twin of verify_coverage waits 15 s instead of 4 h. Nothing in the test
+    # warehouse has written the newest partition (2024-12-04), so the wait times out.
+    run, states = _verify(
+        airflow_stack,
+        {"tables": ["player_game_summary"], "parity_sample": 0},
+        dag_id="it_verify_coverage_late",
+    )
+    assert run["state"] == "failed"
+    assert states["wait_for_newest_partitions"] == "failed"
+    assert states["measure_coverage"] == "success"  # coverage is still measured and recorded
+    (alert,) = alert_inbox.all()
+    assert alert["title"].startswith("NBA backfill coverage: LATE backfill_player_game_summary (2024-12-04)")
+    assert "backfill_player_game_summary: 2024-12-04" in alert["message"]
+
+
+def test_an_injected_gap_alerts_and_the_alerts_command_closes_it(
+    airflow_stack, loaded_warehouse, alert_inbox, restore_partitions, bq
+):
+    table = "player_game_summary"
+    days = [D(2021, 10, 19), D(2021, 10, 20), D(2021, 10, 21)]
+    for day in days:
+        restore_partitions(f"nba_analytics.{table}", day)
+    conf = {"tables": [table], "from_date": str(days[0]), "to_date": str(days[-1])}
+
+    # 1. Backfill the three dates: verified complete, no alert.
+    airflow_stack.request("PATCH", f"/dags/backfill_{table}", json={"is_paused": False})
+    before = airflow_stack.newest_backfill_id(f"backfill_{table}")
+    _airflow(
+        f"airflow backfill create --dag-id backfill_{table} --from-date {days[0]} --to-date {days[-1]} "
+        "--reprocess-behavior completed"
+    )
+    runs = airflow_stack.wait_for_backfills(f"backfill_{table}", before)
+    assert sorted(r["partition_key"] for r in runs) == [str(d) for d in days]
+    run, _ = _verify(airflow_stack, conf)
+    assert run["state"] == "success" and alert_inbox.all() == []
+
+    # 2. The data of a successfully processed date disappears.
+    assert run_dml(f"delete from `nba_analytics.{table}` where game_date = @d", {"d": days[1]}, client=bq) > 0
+    run, states = _verify(airflow_stack, conf)
+    assert run["state"] == "failed" and states["alert_on_gaps"] == "failed"
+    (alert,) = alert_inbox.all()
+    assert "missing dates (1): 2021-10-20" in alert["message"]
+    (command,) = _repair_commands(alert["message"])
+    # Its run succeeded, so only `completed` makes Airflow process it again.
+    assert command == (
+        f"airflow backfill create --dag-id backfill_{table} --from-date 2021-10-20 --to-date 2021-10-20 "
+        "--reprocess-behavior completed"
+    )
+
+    # 3. The command from the alert, run as is, closes the gap.
+    before = airflow_stack.newest_backfill_id(f"backfill_{table}")
+    _airflow(command)
+    runs = airflow_stack.wait_for_backfills(f"backfill_{table}", before)
+    assert [(r["partition_key"], r["state"]) for r in runs] == [("2021-10-20", "success")]
+    alert_inbox.clear()
+    run, _ = _verify(airflow_stack, conf)
+    assert run["state"] == "success" and alert_inbox.all() == []
+    report = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nba_backfill.coverage",
+            "--tables",
+            table,
+            "--from-date",
+            str(days[0]),
+            "--to-date",
+            str(days[-1]),
+        ],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert report.returncode == 0, report.stdout + report.stderr[-2000:]
+    assert "1 of 1 tables COMPLETE (2021-10-19..2021-10-21)" in report.stdout
+
+    # 4. Downstream DAGs can wait on it: complete passes, a date still unhashed times out.
+    sensor = "it_coverage_sensor"
+    run, _ = _verify(
+        airflow_stack, {"tables": [table], "from_date": str(days[0]), "to_date": str(days[-1])}, sensor
+    )
+    assert run["state"] == "success"
+    run, _ = _verify(
+        airflow_stack, {"tables": [table], "from_date": "2021-10-22", "to_date": "2021-10-22"}, sensor
+    )
+    assert run["state"] == "failed"

@@ -7,7 +7,10 @@
    running scheduler: the summary tables in ``sql`` mode (their rows exist, they only lack
    hashes), then the upcoming contexts in ``processor`` mode (they need rows computed, and
    read the summaries).
-4. Print per-table figures for the week, read back from BigQuery.
+4. Verify: trigger ``verify_coverage`` for the week (recorded in
+   ``nba_monitoring.coverage_history``; an alert would reach the local receiver), then print
+   the terminal report, ``python -m nba_backfill.coverage``, for the same week. The rest of
+   history is still in the legacy state on purpose: the nightly verification reports it.
 """
 
 from __future__ import annotations
@@ -38,10 +41,11 @@ def run(cfg: StackConfig) -> int:
     _load_sample_data(cfg)
     for mode, tables in STAGES:
         _backfill(api, env, tables, mode)
-    print(f"\nFirst week {WINDOW[0]}..{WINDOW[1]}, read back from BigQuery:")
-    complete = _print_window(cfg)
+    verified = _verify_coverage(api)
+    print(f"\n$ python -m nba_backfill.coverage --from-date {WINDOW[0]} --to-date {WINDOW[1]}")
+    complete = _print_report(cfg) == 0
     services.log(f"demo finished in {time.monotonic() - started:.1f}s")
-    return 0 if complete else 1
+    return 0 if complete and verified else 1
 
 
 def _provision(api: AirflowApi) -> bool:
@@ -67,11 +71,12 @@ def _load_sample_data(cfg: StackConfig) -> None:
 
 def _backfill(api: AirflowApi, env: dict[str, str], tables: tuple[str, ...], mode: str) -> None:
     started = time.monotonic()
-    keys = {str(WINDOW[0] + datetime.timedelta(days=i)) for i in range((WINDOW[1] - WINDOW[0]).days + 1)}
+    before: dict[str, int] = {}
     for table in tables:
         dag_id = f"backfill_{table}"
         api.wait_for_dag(dag_id)
         api.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+        before[dag_id] = api.newest_backfill_id(dag_id)
         command = [
             "backfill", "create", "--dag-id", dag_id,
             "--from-date", str(WINDOW[0]), "--to-date", str(WINDOW[1]),
@@ -84,40 +89,24 @@ def _backfill(api: AirflowApi, env: dict[str, str], tables: tuple[str, ...], mod
             raise services.StackError(f"backfill of {dag_id} was refused:\n{result.stderr[-2000:]}")
     for table in tables:
         dag_id = f"backfill_{table}"
-        while True:
-            runs = api.request(
-                "GET", f"/dags/{dag_id}/dagRuns", params={"run_type": "backfill", "limit": 200}
-            )
-            mine = [r for r in runs["dag_runs"] if r.get("partition_key") in keys]
-            if len(mine) >= len(keys) and all(r["state"] in {"success", "failed"} for r in mine):
-                break
-            time.sleep(3)
-        states = sorted({r["state"] for r in mine})
-        services.log(f"{dag_id}: {len(mine)} runs, {', '.join(states)}")
+        runs = api.wait_for_backfills(dag_id, before[dag_id])
+        states = sorted({r["state"] for r in runs})
+        services.log(f"{dag_id}: {len(runs)} runs, {', '.join(states)}")
     services.log(f"{mode} backfills done in {time.monotonic() - started:.0f}s")
 
 
-def _print_window(cfg: StackConfig) -> bool:
-    from nba_backfill.registry import REGISTRY
-    from nba_backfill.verification import partition_figures
-    from nba_backfill.warehouse import warehouse_client
+def _verify_coverage(api: AirflowApi) -> bool:
+    dag_id = "verify_coverage"
+    api.wait_for_dag(dag_id)
+    run = api.trigger(dag_id, conf={"from_date": str(WINDOW[0]), "to_date": str(WINDOW[1])})
+    services.log(f"triggered {dag_id} for {WINDOW[0]}..{WINDOW[1]}")
+    run = api.wait_for_run(dag_id, run["dag_run_id"])
+    services.log(f"{dag_id}: {run['state']} (figures in nba_monitoring.coverage_history)")
+    return run["state"] == "success"
 
-    client = warehouse_client()
-    days = [WINDOW[0] + datetime.timedelta(days=i) for i in range((WINDOW[1] - WINDOW[0]).days + 1)]
-    print(
-        f"{'table':32} {'dates':>7} {'complete':>9} {'rows':>7} {'expected':>9} {'hashed':>7} {'coverage':>9}"
-    )
-    all_complete = True
-    for name, table in REGISTRY.items():
-        figures = [partition_figures(table, day, client) for day in days]
-        game_days = [f for f in figures if f.expected > 0]
-        complete = sum(f.complete for f in game_days)
-        rows, expected = sum(f.actual for f in figures), sum(f.expected for f in figures)
-        hashed = sum(f.hashed_current for f in figures)
-        share = min(rows, hashed) / expected if expected else 0.0
-        print(
-            f"{name:32} {len(game_days):>7} {complete:>9} {rows:>7} {expected:>9} {hashed:>7} {share:>9.1%}"
-        )
-        all_complete &= complete == len(game_days)
-    print("(dates: game dates in the week; coverage: hashed rows under the current spec / expected rows)")
-    return all_complete
+
+def _print_report(cfg: StackConfig) -> int:
+    from nba_backfill.coverage.__main__ import main as coverage_report
+
+    cfg.use_warehouse()
+    return coverage_report(["--from-date", str(WINDOW[0]), "--to-date", str(WINDOW[1])])

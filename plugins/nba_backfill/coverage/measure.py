@@ -165,8 +165,8 @@ class TableCoverage:
         return "COMPLETE" if self.complete else "INCOMPLETE"
 
 
-def _between(params_from: str = "from_date", params_to: str = "to_date", column: str = "game_date") -> str:
-    return f"{column} between @{params_from} and @{params_to}"
+IN_RANGE = "game_date between @from_date and @to_date"
+"""Every query reads only the partitions of the range (the dates are query parameters)."""
 
 
 def measure_table(
@@ -205,7 +205,7 @@ def measure_table(
             countif(not ({any_null_key})) - count(distinct if({any_null_key}, null, to_json_string(struct({keys}))))
                 as duplicate_keys
         from {source}
-        where {_between()}
+        where {IN_RANGE}
         group by game_date
         """
     )
@@ -245,7 +245,7 @@ def measure_table(
         select coalesce(sum(keys), 0) as n from (
             select count(distinct to_json_string(struct({keys}))) as keys
             from {source}
-            where {_between()} and data_hash is not null
+            where {IN_RANGE} and data_hash is not null
             group by data_hash
             having count(distinct to_json_string(struct({keys}))) > 1
         )
@@ -265,7 +265,7 @@ def _unknown_ids(table: AnalyticsTable, source: str, query) -> dict[str, int]:
             found[column] = query(
                 f"""
                 select count(*) as n from {source} as t
-                where t.{_between()} and t.{column} is not null
+                where t.{IN_RANGE} and t.{column} is not null
                     and t.{column} not in (select {column} from `{reference.table_id}` where {column} is not null)
                 """
             )[0].n
@@ -293,13 +293,13 @@ def _totals_mismatches(table: AnalyticsTable, source: str, query) -> int:
     if check is TotalsCheck.PLAYER_POINTS:
         stored = (
             f"select game_id, team_abbr, sum({check.column}) as pts from {source} "
-            f"where {_between()} group by game_id, team_abbr"
+            f"where {IN_RANGE} group by game_id, team_abbr"
         )
         truth, side = _RAW_TEAM_POINTS, "team_abbr"
     else:
         stored = (
             f"select game_id, team_abbr, opponent_team_abbr, {check.column} as pts from {source} "
-            f"where {_between()}"
+            f"where {IN_RANGE}"
         )
         truth = _RAW_PLAYER_POINTS
         side = "team_abbr" if check is TotalsCheck.TEAM_POINTS else "opponent_team_abbr"
@@ -324,7 +324,7 @@ def _check_parity(table: AnalyticsTable, source: str, coverage: TableCoverage, s
     rows = query(
         f"""
         select {columns}, data_hash from {source}
-        where {_between()} and hash_spec_version = {VERSION} and regexp_contains(data_hash, r'{HASH_PATTERN}')
+        where {IN_RANGE} and hash_spec_version = {VERSION} and regexp_contains(data_hash, r'{HASH_PATTERN}')
         order by data_hash
         limit {int(sample)}
         """

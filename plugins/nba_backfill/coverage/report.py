@@ -183,9 +183,11 @@ class CoverageReport:
                 after = f" (after the {', '.join(upstream)} repair above)" if upstream else ""
                 lines.append(f"  repair{after}:")
                 lines += [f"    {r.command}" for r in repairs]
-            elif any(reason for reason in t.reasons()):
+            else:
                 lines.append(
-                    "  repair: no backfill rewrites these rows; inspect them (see the reasons above)"
+                    "  repair: every expected date holds its rows; the table-wide checks above failed. Find the "
+                    "dates of the offending rows and reprocess them with --reprocess-behavior completed "
+                    "(rows on dates without games are not written by this pipeline: inspect and delete them)"
                 )
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks)

@@ -49,13 +49,17 @@ def run(cfg: StackConfig) -> int:
 
 
 def _provision(api: AirflowApi) -> bool:
-    dag_id = "provision_warehouse"
+    return _run_dag(api, "provision_warehouse") == "success"
+
+
+def _run_dag(api: AirflowApi, dag_id: str, conf: dict | None = None) -> str:
+    """Trigger ``dag_id`` and wait for the scheduler to finish it; returns the run's state."""
     api.wait_for_dag(dag_id)
-    run = api.trigger(dag_id)
-    services.log(f"triggered {dag_id}; waiting for the scheduler to run it")
-    run = api.wait_for_run(dag_id, run["dag_run_id"])
-    services.log(f"{dag_id}: {run['state']}")
-    return run["state"] == "success"
+    run = api.trigger(dag_id, conf=conf)
+    services.log(f"triggered {dag_id}{' ' + json.dumps(conf) if conf else ''}; waiting for the scheduler")
+    state = api.wait_for_run(dag_id, run["dag_run_id"])["state"]
+    services.log(f"{dag_id}: {state}")
+    return state
 
 
 def _load_sample_data(cfg: StackConfig) -> None:
@@ -96,13 +100,11 @@ def _backfill(api: AirflowApi, env: dict[str, str], tables: tuple[str, ...], mod
 
 
 def _verify_coverage(api: AirflowApi) -> bool:
-    dag_id = "verify_coverage"
-    api.wait_for_dag(dag_id)
-    run = api.trigger(dag_id, conf={"from_date": str(WINDOW[0]), "to_date": str(WINDOW[1])})
-    services.log(f"triggered {dag_id} for {WINDOW[0]}..{WINDOW[1]}")
-    run = api.wait_for_run(dag_id, run["dag_run_id"])
-    services.log(f"{dag_id}: {run['state']} (figures in nba_monitoring.coverage_history)")
-    return run["state"] == "success"
+    """verify_coverage for the week: its figures land in nba_monitoring.coverage_history."""
+    return (
+        _run_dag(api, "verify_coverage", {"from_date": str(WINDOW[0]), "to_date": str(WINDOW[1])})
+        == "success"
+    )
 
 
 def _print_report(cfg: StackConfig) -> int:

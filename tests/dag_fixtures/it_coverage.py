@@ -36,6 +36,6 @@ with DAG(
         tables="{{ params.tables }}",
         from_date="{{ params.from_date }}",
         to_date="{{ params.to_date }}",
-        poke_interval=5,
-        timeout=20,
+        poke_interval=3,
+        timeout=10,
     )

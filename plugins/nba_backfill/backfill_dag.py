@@ -96,7 +96,7 @@ Param `mode`: `processor` recomputes rows from the raw tables and upserts what c
                     "partition": _GAME_DATE,
                     "run_type": _RUN_TYPE,
                 },
-                date_parameters={"game_date": _GAME_DATE},
+                date_parameters={"from_date": _GAME_DATE, "to_date": _GAME_DATE},
             ),
             params=hash_partition_params(table),
             # Each run must execute; an identical job id would only reattach to an old job.

@@ -86,7 +86,7 @@ def check_partition(table_name: str, **context) -> list[str]:
         raise RuntimeError(
             f"{games.games - games.final} of {games.games} games on {game_date} are not final yet"
         )
-    _check_upstream(table, game_date, client, wait=run_type_of(context) == "scheduled")
+    check_upstream(table, game_date, client, wait=run_type_of(context) == "scheduled")
     if mode == "sql":
         rows = next(
             iter(
@@ -106,7 +106,7 @@ def check_partition(table_name: str, **context) -> list[str]:
     return [SQL_TASK if mode == "sql" else PROCESSOR_TASK]
 
 
-def _check_upstream(table, game_date: datetime.date, client, *, wait: bool) -> None:
+def check_upstream(table, game_date: datetime.date, client, *, wait: bool) -> None:
     """Every upstream table must be complete on every game date before this one.
 
     The contexts read history across seasons, so a partial history would give wrong

@@ -1,4 +1,6 @@
-"""The SQL hash path: a set-based UPDATE that fills ``data_hash`` for one partition.
+"""The SQL hash path: one set-based UPDATE that fills ``data_hash`` over a range of partitions.
+
+Per-date runs bind ``from_date = to_date = game_date``; range runs bind a chunk.
 
 It can only hash rows that exist; creating rows is the processor path's job.
 """
@@ -10,7 +12,7 @@ from typing import Any
 from nba_backfill import hash_spec
 from nba_backfill.registry import AnalyticsTable
 
-TEMPLATE = "backfill/hash_partition.sql"
+TEMPLATE = "backfill/hash_partitions.sql"
 
 
 def hash_partition_params(table: AnalyticsTable, table_id: str | None = None) -> dict[str, Any]:

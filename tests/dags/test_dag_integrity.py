@@ -34,3 +34,12 @@ def test_dag_conventions(dag_bag, dag_id):
     for task in dag.tasks:
         assert task.retries >= 1, f"{task.task_id}: tasks retry"
         assert task.owner == "nba-data", f"{task.task_id}: owner comes from DEFAULT_TASK_ARGS"
+
+
+@pytest.mark.parametrize("dag_id", sorted(load_dag_bag().dag_ids))
+def test_every_dag_serializes_as_the_dag_processor_stores_it(dag_bag, dag_id):
+    # The dag-processor serializes each DAG; a failure there is an import error for the
+    # whole file (every DAG in it disappears from the UI), which a plain DagBag load misses.
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    assert DagSerialization.to_dict(dag_bag.dags[dag_id])["dag"]["dag_id"] == dag_id

@@ -126,7 +126,8 @@ def test_sql_mode_hashes_the_legacy_rows_through_bigquery_insert_job_operator(
     }
     assert int(configuration["query"]["maximumBytesBilled"]) > 0
     assert configuration["query"]["queryParameters"] == [
-        {"name": "game_date", "parameterType": {"type": "DATE"}, "parameterValue": {"value": str(GAME_DAY)}}
+        {"name": name, "parameterType": {"type": "DATE"}, "parameterValue": {"value": str(GAME_DAY)}}
+        for name in ("from_date", "to_date")
     ]
     assert str(GAME_DAY) not in configuration["query"]["query"], "the date is a parameter, never SQL text"
 

@@ -46,7 +46,9 @@ def test_sql_path_and_processor_path_hash_every_row_identically(
         {"day": DAY},
         client=bq,
     )
-    hashed = run_dml(render(TEMPLATE, hash_partition_params(table, copy)), {"game_date": DAY}, client=bq)
+    hashed = run_dml(
+        render(TEMPLATE, hash_partition_params(table, copy)), {"from_date": DAY, "to_date": DAY}, client=bq
+    )
 
     key = list(table.key_columns)
     stored = {
@@ -72,11 +74,11 @@ def test_the_update_touches_only_unhashed_or_stale_rows(loaded_warehouse, scratc
         client=bq,
     )
     sql = render(TEMPLATE, hash_partition_params(table, copy))
-    first = run_dml(sql, {"game_date": DAY}, client=bq)
+    first = run_dml(sql, {"from_date": DAY, "to_date": DAY}, client=bq)
     rows = {(r.game_id, r.team_abbr): r.data_hash for r in run_query(f"select * from `{copy}`", client=bq)}
     assert first == len(rows) > 0
 
-    assert run_dml(sql, {"game_date": DAY}, client=bq) == 0  # nothing left to hash
+    assert run_dml(sql, {"from_date": DAY, "to_date": DAY}, client=bq) == 0  # nothing left to hash
 
     # One row hashed by an older spec (like the seeds' key-only template) is rehashed; only it.
     game_id, team = min(rows)
@@ -86,6 +88,6 @@ def test_the_update_touches_only_unhashed_or_stale_rows(loaded_warehouse, scratc
         {"g": game_id, "t": team},
         client=bq,
     )
-    assert run_dml(sql, {"game_date": DAY}, client=bq) == 1
+    assert run_dml(sql, {"from_date": DAY, "to_date": DAY}, client=bq) == 1
     after = {(r.game_id, r.team_abbr): r.data_hash for r in run_query(f"select * from `{copy}`", client=bq)}
     assert after == rows

@@ -1,0 +1,230 @@
+"""What the tasks of a ``backfill_range_<table>`` run do. The DAG wiring is in ``range_dag.py``.
+
+A range run covers ``from_date..to_date`` in chunks of game dates (a season by default):
+one set-based statement per chunk on the SQL path, one task per chunk on the processor
+path. Every Airflow task instance costs seconds of CPU here, so a season in one task is
+what makes the whole history take minutes. Verification stays per date and exact: the
+coverage measurement of the range, one ``backfill_log`` row per game date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from nba_backfill.registry import get_table
+
+log = logging.getLogger(__name__)
+
+CHUNKS = ("season", "month", "week", "day")
+PLAN_TASK = "plan_chunks"
+SQL_TASK = "hash_chunk_sql"
+PROCESSOR_TASK = "process_chunk"
+
+
+def _fail(message: str):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(message)
+
+
+def chunk_of(day: datetime.date, season: str, chunk: str) -> tuple:
+    """The chunk a game date belongs to: its season, month, ISO week, or itself."""
+    if chunk == "season":
+        return (season,)
+    if chunk == "month":
+        return (day.year, day.month)
+    if chunk == "week":
+        return tuple(day.isocalendar()[:2])
+    return (day,)
+
+
+def chunk_ranges(
+    game_dates: list[tuple[datetime.date, str]], chunk: str
+) -> list[tuple[datetime.date, datetime.date]]:
+    """``(first, last)`` game date of each chunk, oldest first; days without games add nothing."""
+    if chunk not in CHUNKS:
+        raise ValueError(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
+    groups: dict[tuple, list[datetime.date]] = {}
+    for day, season in sorted(game_dates):
+        groups.setdefault(chunk_of(day, season, chunk), []).append(day)
+    return sorted((min(days), max(days)) for days in groups.values())
+
+
+def plan_chunks(table_name: str, **context) -> dict[str, Any]:
+    """Validate the params, find the game dates, check readiness, and cut the range into chunks."""
+    from nba_backfill.backfill_tasks import MODES, check_upstream
+    from nba_backfill.partitions import InvalidGameDate, parse_game_date
+    from nba_backfill.raw_tables import SCHEDULE
+    from nba_backfill.registry import PartitionRule
+    from nba_backfill.warehouse import run_query, warehouse_client
+
+    table = get_table(table_name)
+    params, ti = context["params"], context["ti"]
+    mode, chunk = params.get("mode"), params.get("chunk")
+    if mode not in MODES:
+        raise _fail(f"mode {mode!r} is not one of {', '.join(MODES)}")
+    if chunk not in CHUNKS:
+        raise _fail(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
+    try:
+        first = parse_game_date(params.get("from_date"), table)
+        last = parse_game_date(params.get("to_date") or params.get("from_date"), table)
+    except InvalidGameDate as exc:
+        raise _fail(str(exc)) from None
+    if first > last:
+        raise _fail(f"from_date {first} is after to_date {last}")
+
+    client = warehouse_client()
+    games = [
+        (row.game_date, row.season, row.unfinished)
+        for row in run_query(
+            f"select game_date, max(season) as season, countif(game_status != 3) as unfinished "
+            f"from `{SCHEDULE.table_id}` where game_date between @first and @last and not is_postponed "
+            "group by game_date",
+            {"first": first, "last": last},
+            client=client,
+        )
+    ]
+    if table.partition_rule is PartitionRule.PLAYED:
+        unfinished = sorted(day for day, _, n in games if n)
+        if unfinished:
+            raise _fail(
+                f"{len(unfinished)} game dates in {first}..{last} have games that are not final "
+                f"(first {unfinished[0]}); end the range before {unfinished[0]}"
+            )
+    if mode == "processor":
+        check_upstream(table, last + datetime.timedelta(days=1), client, wait=False)
+    chunks = chunk_ranges([(day, season) for day, season, _ in games], chunk)
+    log.info(
+        "%s %s..%s: %s game dates in %s %s chunks, mode %s",
+        table_name,
+        first,
+        last,
+        len(games),
+        len(chunks),
+        chunk,
+        mode,
+    )
+    ti.xcom_push(key="range", value=[first.isoformat(), last.isoformat()])
+    ti.xcom_push(key="mode", value=mode)
+    # Each chunk is the op_kwargs of one process_chunk instance, or maps to one SQL job.
+    return [
+        {"table_name": table.name, "from_date": a.isoformat(), "to_date": b.isoformat()} for a, b in chunks
+    ]
+
+
+def choose_path(**context) -> str:
+    """The write path of the run's mode (the chunks were validated by plan_chunks)."""
+    return SQL_TASK if context["params"]["mode"] == "sql" else PROCESSOR_TASK
+
+
+def sql_chunk_configuration(chunk: dict[str, str]) -> dict[str, Any]:
+    """The BigQuery job of one chunk: one UPDATE over its partitions, dates as parameters."""
+    from nba_backfill.sql_hash_path import TEMPLATE, hash_partition_params
+    from nba_backfill.sql_templates import render
+    from nba_backfill.warehouse import query_job_configuration
+
+    table = get_table(chunk["table_name"])
+    return query_job_configuration(
+        render(TEMPLATE, hash_partition_params(table)),
+        labels={
+            "dag": f"backfill_range_{table.name}",
+            "table": table.name,
+            "chunk": f"{chunk['from_date']}_{chunk['to_date']}",
+        },
+        date_parameters={"from_date": chunk["from_date"], "to_date": chunk["to_date"]},
+    )
+
+
+def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> dict[str, int]:
+    """Processor path over one chunk: every game date recomputed, hashed and upserted."""
+    from nba_backfill import processors
+    from nba_backfill.backfill_tasks import run_type_of
+    from nba_backfill.processor_path import read_source, write_partition
+    from nba_backfill.raw_tables import SCHEDULE
+    from nba_backfill.warehouse import run_query, warehouse_client
+
+    table = get_table(table_name)
+    client = warehouse_client()
+    first, last = datetime.date.fromisoformat(from_date), datetime.date.fromisoformat(to_date)
+    days = [
+        row.game_date
+        for row in run_query(
+            f"select distinct game_date from `{SCHEDULE.table_id}` "
+            "where game_date between @first and @last and not is_postponed order by game_date",
+            {"first": first, "last": last},
+            client=client,
+        )
+    ]
+    run = processors.RunInfo(context["run_id"], run_type_of(context), datetime.datetime.now(datetime.UTC))
+    totals: dict[str, int] = {}
+    for day in days:
+        source = read_source(table, day, client)
+        rows = processors.finalize(table, processors.compute(table, source, [day]), run)
+        for key, value in write_partition(table, rows, day, context["run_id"], client).as_dict().items():
+            totals[key] = totals.get(key, 0) + value
+    log.info("%s %s..%s: %s game dates, %s", table_name, first, last, len(days), totals)
+    return {"game_dates": len(days), **totals}
+
+
+def verify_range(table_name: str, **context) -> dict[str, Any]:
+    """Measure the range, log every game date to backfill_log, fail with the gaps if incomplete."""
+    from nba_backfill.backfill_tasks import run_type_of
+    from nba_backfill.coverage.measure import COMPLETE, measure_table
+    from nba_backfill.coverage.report import date_ranges, format_ranges
+    from nba_backfill.hash_spec import VERSION
+    from nba_backfill.monitoring_tables import BACKFILL_LOG
+    from nba_backfill.warehouse import load_rows, warehouse_client
+
+    table = get_table(table_name)
+    ti = context["ti"]
+    first, last = (datetime.date.fromisoformat(d) for d in ti.xcom_pull(task_ids=PLAN_TASK, key="range"))
+    mode = ti.xcom_pull(task_ids=PLAN_TASK, key="mode")
+    client = warehouse_client()
+    coverage = measure_table(table, first, last, client)
+    started = context["dag_run"].start_date or datetime.datetime.now(datetime.UTC)
+    finished = datetime.datetime.now(datetime.UTC).isoformat()
+    entries = [
+        {
+            "table_name": table_name,
+            "game_date": d.game_date.isoformat(),
+            "run_id": context["run_id"],
+            "run_type": run_type_of(context),
+            "mode": mode,
+            "hashed": d.hashed,
+            "expected_rows": d.expected,
+            "actual_rows": d.actual,
+            "complete": d.state == COMPLETE,
+            "detail": None
+            if d.state == COMPLETE
+            else f"{d.state}: {d.actual} rows, {d.hashed} hashed, expected {d.expected}",
+            "hash_spec_version": VERSION,
+            "started_at": started.isoformat(),
+            "finished_at": finished,
+        }
+        for d in coverage.dates
+        if d.expected
+    ]
+    load_rows(BACKFILL_LOG.table_id, entries, BACKFILL_LOG.schema, client=client)
+    summary = {
+        "status": coverage.status,
+        "game_dates": len(entries),
+        "expected_rows": coverage.expected_rows,
+        "present_rows": coverage.present_rows,
+        "hashed_rows": coverage.hashed_rows,
+    }
+    if not coverage.complete:
+        calendar = [d.game_date for d in coverage.dates]
+        gaps = [d.game_date for d in coverage.dates if d.expected and d.state != COMPLETE]
+        hint = (
+            " (the SQL path only hashes rows that exist: rerun with mode=processor)" if mode == "sql" else ""
+        )
+        raise _fail(
+            f"{table_name} {first}..{last} is INCOMPLETE after the range run: "
+            + "; ".join(coverage.reasons())
+            + (f"; dates: {format_ranges(date_ranges(gaps, calendar))}" if gaps else "")
+            + hint
+        )
+    log.info("%s %s..%s COMPLETE: %s", table_name, first, last, summary)
+    return summary

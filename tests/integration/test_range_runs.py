@@ -1,0 +1,83 @@
+"""backfill_range_<table>: a range of partitions in chunks, through the running scheduler."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from nba_backfill.coverage.measure import measure_table
+from nba_backfill.monitoring_tables import BACKFILL_LOG
+from nba_backfill.registry import REGISTRY
+from nba_backfill.warehouse import run_query
+
+pytestmark = pytest.mark.integration
+
+D = datetime.date
+PLAYERS = REGISTRY["player_game_summary"]
+FIRST, LAST = D(2021, 10, 21), D(2021, 11, 3)
+DAG_ID = "backfill_range_player_game_summary"
+
+
+def _run(api, conf: dict) -> tuple[dict, dict[str, str]]:
+    api.wait_for_dag(DAG_ID)
+    run = api.trigger(DAG_ID, conf=conf)
+    run = api.wait_for_run(DAG_ID, run["dag_run_id"], timeout=300)
+    return run, api.task_states(DAG_ID, run["dag_run_id"])
+
+
+def test_a_sql_range_run_hashes_every_chunk_and_logs_every_game_date(
+    airflow_stack, loaded_warehouse, restore_partitions, bq
+):
+    before = measure_table(PLAYERS, FIRST, LAST, bq, parity_sample=0)
+    assert before.present_rows == before.expected_rows > 0 and before.hashed_rows == 0  # legacy, unhashed
+    for day in before.expected_dates:
+        restore_partitions(PLAYERS.table_id, day)
+
+    run, states = _run(
+        airflow_stack, {"from_date": str(FIRST), "to_date": str(LAST), "mode": "sql", "chunk": "week"}
+    )
+
+    assert run["state"] == "success", states
+    assert states["process_chunk"] == "skipped"
+    chunks = airflow_stack.request(
+        "GET", f"/dags/{DAG_ID}/dagRuns/{run['dag_run_id']}/taskInstances/hash_chunk_sql/listMapped"
+    )
+    weeks = {day.isocalendar()[:2] for day in before.expected_dates}
+    assert sorted(ti["state"] for ti in chunks["task_instances"]) == ["success"] * len(weeks)
+    after = measure_table(PLAYERS, FIRST, LAST, bq)
+    assert after.complete, after.reasons()
+    assert after.hashed_rows == before.expected_rows
+    logged = {
+        row.game_date: row.complete
+        for row in run_query(
+            f"select game_date, complete from `{BACKFILL_LOG.table_id}` where run_id = @run",
+            {"run": run["dag_run_id"]},
+            client=bq,
+        )
+    }
+    assert logged == dict.fromkeys(before.expected_dates, True)
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        (
+            {"from_date": "2021-11-03", "to_date": "2021-10-21"},
+            "from_date 2021-11-03 is after to_date 2021-10-21",
+        ),
+        ({"from_date": "2099-01-01"}, "is in the future"),
+    ],
+)
+def test_bad_range_params_fail_before_any_write(airflow_stack, loaded_warehouse, bq, conf, message):
+    before = measure_table(PLAYERS, FIRST, LAST, bq, parity_sample=0).hashed_rows
+    run, states = _run(airflow_stack, {"mode": "sql", **conf})
+    assert run["state"] == "failed"
+    assert states["plan_chunks"] == "failed" and states["hash_chunk_sql"] == "upstream_failed"
+    assert measure_table(PLAYERS, FIRST, LAST, bq, parity_sample=0).hashed_rows == before
+    log = airflow_stack.request(
+        "GET",
+        f"/dags/{DAG_ID}/dagRuns/{run['dag_run_id']}/taskInstances/plan_chunks/logs/1",
+        params={"full_content": True},
+    )
+    assert message in str(log)

@@ -3,10 +3,10 @@
 1. Start the stack; provision the warehouse through the scheduler (``provision_warehouse``).
 2. Load the sample data in the ``legacy`` state: summary tables full but unhashed, upcoming
    contexts partial (see ``local_stack.sample_data``).
-3. ``airflow backfill create`` for the first week of the seeds' first-month window on the
-   running scheduler: the summary tables in ``sql`` mode (their rows exist, they only lack
-   hashes), then the upcoming contexts in ``processor`` mode (they need rows computed, and
-   read the summaries).
+3. One range run (``backfill_range_<table>``) per table for the first week of the seeds'
+   first-month window on the running scheduler: the summary tables in ``sql`` mode (their
+   rows exist, they only lack hashes), then the upcoming contexts in ``processor`` mode
+   (they need rows computed, and read the summaries).
 4. Verify: trigger ``verify_coverage`` for the week (recorded in
    ``nba_monitoring.coverage_history``; an alert would reach the local receiver), then print
    the terminal report, ``python -m nba_backfill.coverage``, for the same week. The rest of
@@ -33,19 +33,18 @@ STAGES = (
 
 def run(cfg: StackConfig) -> int:
     started = time.monotonic()
-    env = local_stack.start(cfg)
+    local_stack.start(cfg)
     api = AirflowApi.for_stack(cfg)
     if not _provision(api):
         services.log(f"provisioning failed; task logs: {cfg.airflow_home / 'logs'}")
         return 1
     _load_sample_data(cfg)
-    for mode, tables in STAGES:
-        _backfill(api, env, tables, mode)
+    written = all([_backfill(api, tables, mode) for mode, tables in STAGES])
     verified = _verify_coverage(api)
     print(f"\n$ python -m nba_backfill.coverage --from-date {WINDOW[0]} --to-date {WINDOW[1]}")
     complete = _print_report(cfg) == 0
     services.log(f"demo finished in {time.monotonic() - started:.1f}s")
-    return 0 if complete and verified else 1
+    return 0 if written and complete and verified else 1
 
 
 def _provision(api: AirflowApi) -> bool:
@@ -73,30 +72,23 @@ def _load_sample_data(cfg: StackConfig) -> None:
     print(sample_data.format_counts(sample_data.counts_by_season()))
 
 
-def _backfill(api: AirflowApi, env: dict[str, str], tables: tuple[str, ...], mode: str) -> None:
+def _backfill(api: AirflowApi, tables: tuple[str, ...], mode: str) -> bool:
+    """One range run per table over the week (``backfill_range_<table>``), all at once."""
     started = time.monotonic()
-    before: dict[str, int] = {}
+    conf = {"from_date": str(WINDOW[0]), "to_date": str(WINDOW[1]), "mode": mode}
+    runs = {}
     for table in tables:
-        dag_id = f"backfill_{table}"
+        dag_id = f"backfill_range_{table}"
         api.wait_for_dag(dag_id)
-        api.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
-        before[dag_id] = api.newest_backfill_id(dag_id)
-        command = [
-            "backfill", "create", "--dag-id", dag_id,
-            "--from-date", str(WINDOW[0]), "--to-date", str(WINDOW[1]),
-            "--reprocess-behavior", "completed", "--max-active-runs", "4",
-            "--dag-run-conf", json.dumps({"mode": mode}),
-        ]  # fmt: skip
-        services.log("airflow " + " ".join(command))
-        result = services.run_airflow_cli(command, env, check=False)
-        if result.returncode != 0:
-            raise services.StackError(f"backfill of {dag_id} was refused:\n{result.stderr[-2000:]}")
-    for table in tables:
-        dag_id = f"backfill_{table}"
-        runs = api.wait_for_backfills(dag_id, before[dag_id])
-        states = sorted({r["state"] for r in runs})
-        services.log(f"{dag_id}: {len(runs)} runs, {', '.join(states)}")
-    services.log(f"{mode} backfills done in {time.monotonic() - started:.0f}s")
+        runs[dag_id] = api.trigger(dag_id, conf=conf)["dag_run_id"]
+        services.log(f"triggered {dag_id} {json.dumps(conf)}")
+    ok = True
+    for dag_id, run_id in runs.items():
+        state = api.wait_for_run(dag_id, run_id, timeout=900)["state"]
+        services.log(f"{dag_id}: {state}")
+        ok &= state == "success"
+    services.log(f"{mode} range runs done in {time.monotonic() - started:.0f}s")
+    return ok
 
 
 def _verify_coverage(api: AirflowApi) -> bool:

@@ -6,8 +6,9 @@ partition) for the nightly partition and for repairing single dates. Triggered b
 
 ``plan_chunks``
     validates ``from_date``/``to_date``/``mode``/``chunk``, refuses ranges with games not yet
-    final and upcoming contexts whose upstream history is incomplete, and cuts the range
-    into chunks of game dates (a season by default).
+    final and upcoming contexts whose upstream history is incomplete, applies the seeds'
+    validation gate to any range outside the first month (``validation_gate.py``), and cuts
+    the range into chunks of game dates (a season by default).
 ``choose_path``
     follows the ``mode`` param.
 ``hash_chunk_sql`` (mode ``sql``), one mapped instance per chunk
@@ -63,6 +64,11 @@ def build_range_dag(table: AnalyticsTable) -> DAG:
             ),
             "chunk": Param(
                 "season", enum=list(range_runs.CHUNKS), description="Game dates per task instance."
+            ),
+            "skip_validation_gate": Param(
+                False,
+                type="boolean",
+                description="Start a range outside the first month although its validation has not passed.",
             ),
         },
         tags=["nba", "backfill", "range"],

@@ -95,6 +95,7 @@ def plan_chunks(table_name: str, **context) -> dict[str, Any]:
             )
     if mode == "processor":
         check_upstream(table, last + datetime.timedelta(days=1), client, wait=False)
+    _validation_gate(table, first, last, bool(params.get("skip_validation_gate")), client)
     chunks = chunk_ranges([(day, season) for day, season, _ in games], chunk)
     log.info(
         "%s %s..%s: %s game dates in %s %s chunks, mode %s",
@@ -112,6 +113,20 @@ def plan_chunks(table_name: str, **context) -> dict[str, Any]:
     return [
         {"table_name": table.name, "from_date": a.isoformat(), "to_date": b.isoformat()} for a, b in chunks
     ]
+
+
+def _validation_gate(table, first: datetime.date, last: datetime.date, skip: bool, client) -> None:
+    from nba_backfill import validation_gate
+
+    if not validation_gate.needs_gate(first, last):
+        return
+    if skip:
+        log.warning("%s: validation gate SKIPPED by the skip_validation_gate param", table.name)
+        return
+    result = validation_gate.check(table, client)
+    if not result.passed:
+        raise _fail(result.refusal())
+    log.info("%s: first-month validation passed", table.name)
 
 
 def choose_path(**context) -> str:

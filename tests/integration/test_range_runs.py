@@ -81,3 +81,81 @@ def test_bad_range_params_fail_before_any_write(airflow_stack, loaded_warehouse,
         params={"full_content": True},
     )
     assert message in str(log)
+
+
+@pytest.fixture
+def restore_range(bq):
+    """Snapshot a table's rows over a range; put them back afterwards (two jobs, not one per date)."""
+    from nba_backfill.warehouse import load_rows, run_dml
+
+    saved = []
+
+    def snapshot(table, first, last):
+        rows = [
+            dict(r.items())
+            for r in run_query(
+                f"select * from `{table.table_id}` where game_date between @a and @b",
+                {"a": first, "b": last},
+                client=bq,
+            )
+        ]
+        saved.append((table, first, last, rows))
+
+    yield snapshot
+    for table, first, last, rows in saved:
+        run_dml(
+            f"delete from `{table.table_id}` where game_date between @a and @b",
+            {"a": first, "b": last},
+            client=bq,
+        )
+        load_rows(table.table_id, rows, [(c.name, c.type) for c in table.all_columns], client=bq)
+
+
+AFTER = (D(2021, 11, 20), D(2021, 11, 22))  # just outside the first-month window
+
+
+def _plan_log(api, run) -> str:
+    return str(
+        api.request(
+            "GET",
+            f"/dags/{DAG_ID}/dagRuns/{run['dag_run_id']}/taskInstances/plan_chunks/logs/1",
+            params={"full_content": True},
+        )
+    )
+
+
+def test_the_validation_gate_refuses_history_until_the_first_month_is_proven(
+    airflow_stack, loaded_warehouse, restore_range, bq
+):
+    from nba_backfill.validation_gate import FIRST_MONTH
+
+    restore_range(PLAYERS, FIRST_MONTH[0], AFTER[1])
+    conf = {"from_date": str(AFTER[0]), "to_date": str(AFTER[1]), "mode": "sql"}
+
+    # Session 42: the first month of player_game_summary is there but unhashed.
+    run, states = _run(airflow_stack, conf)
+    assert run["state"] == "failed" and states["plan_chunks"] == "failed"
+    log = _plan_log(airflow_stack, run)
+    assert "the first-month validation has not passed" in log
+    assert "the first month is INCOMPLETE" in log and "skip_validation_gate" in log
+    assert measure_table(PLAYERS, *AFTER, bq, parity_sample=0).hashed_rows == 0  # nothing written
+
+    # Prove the first month (a range inside the window needs no gate); then history may start.
+    run, _ = _run(
+        airflow_stack, {"from_date": str(FIRST_MONTH[0]), "to_date": str(FIRST_MONTH[1]), "mode": "sql"}
+    )
+    assert run["state"] == "success"
+    run, _ = _run(airflow_stack, conf)
+    assert run["state"] == "success"
+    assert "first-month validation passed" in _plan_log(airflow_stack, run)
+    assert measure_table(PLAYERS, *AFTER, bq).complete
+
+
+def test_the_gate_can_be_overridden_explicitly(airflow_stack, loaded_warehouse, restore_range, bq):
+    restore_range(PLAYERS, *AFTER)
+    run, _ = _run(
+        airflow_stack,
+        {"from_date": str(AFTER[0]), "to_date": str(AFTER[1]), "mode": "sql", "skip_validation_gate": True},
+    )
+    assert run["state"] == "success"
+    assert "validation gate SKIPPED" in _plan_log(airflow_stack, run)

@@ -43,3 +43,18 @@ def test_month_week_and_day_chunks():
 def test_an_unknown_chunk_is_refused():
     with pytest.raises(ValueError, match="chunk 'fortnight' is not one of season, month, week, day"):
         chunk_ranges(GAMES, "fortnight")
+
+
+def test_only_ranges_outside_the_first_month_need_the_gate():
+    from nba_backfill.validation_gate import GateResult, needs_gate
+
+    assert not needs_gate(D(2021, 10, 19), D(2021, 11, 19))
+    assert not needs_gate(D(2021, 11, 1), D(2021, 11, 1))
+    assert needs_gate(D(2021, 10, 18), D(2021, 11, 1))
+    assert needs_gate(D(2016, 10, 25), D(2024, 12, 4))
+    refusal = GateResult("player_game_summary", ["the first month is INCOMPLETE"]).refusal()
+    assert refusal.startswith(
+        "player_game_summary: the first-month validation has not passed, so a range outside "
+        "2021-10-19..2021-11-19 is refused: the first month is INCOMPLETE."
+    )
+    assert "airflow dags trigger backfill_range_player_game_summary" in refusal

@@ -1,10 +1,12 @@
-"""The processor path: recompute one partition from raw data and upsert what changed.
+"""The processor path: recompute partitions from raw data and upsert what changed.
 
-``read_source`` reads the partition's raw rows (and the upstream history its processor
-needs), ``compute`` runs the registered processor, and ``write_partition`` loads the rows
-into a staging table and applies one MERGE: new keys are inserted, rows whose hash changed
-are updated, keys gone from the source are deleted, unchanged rows are not touched.
-Bad rows (wrong date, NULL or duplicate keys) stop the write before anything changes.
+``read_source`` reads the raw rows of a range of game dates (one date for a per-date run,
+a chunk for a range run) and the upstream history its processor needs, ``compute`` runs the
+registered processor over all of them at once, and ``write_partitions`` loads the rows into
+a staging table and applies one MERGE for the whole range: new keys are inserted, rows
+whose hash changed are updated, keys gone from the source are deleted, unchanged rows are
+not touched. Bad rows (outside the range, NULL or duplicate keys) stop the write before
+anything changes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from nba_backfill.registry import REGISTRY, AnalyticsTable
 from nba_backfill.sql_templates import render
 from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, load_rows, request_retry, run_dml, run_query
 
-MERGE_TEMPLATE = "backfill/merge_partition.sql"
+MERGE_TEMPLATE = "backfill/merge_partitions.sql"
 
 
 class PartitionWriteError(ValueError):
@@ -43,20 +45,24 @@ def _rows(sql: str, params: dict, client) -> list[dict]:
     return [dict(row.items()) for row in run_query(sql, params, client=client)]
 
 
-def read_source(table: AnalyticsTable, game_date: datetime.date, client) -> processors.SourceData:
-    """The raw rows of ``game_date`` and the upstream history (strictly before it) the table reads."""
-    on_date = {"game_date": game_date}
+def read_source(
+    table: AnalyticsTable, first: datetime.date, client, last: datetime.date | None = None
+) -> processors.SourceData:
+    """Raw rows of ``first..last`` (default: one date) and the upstream history before ``last``.
+
+    The processors never look ahead (tested), so one history up to the range's last date
+    serves every date in it.
+    """
+    last = last or first
+    in_range = {"first": first, "last": last}
+    between = "game_date between @first and @last"
     source = processors.SourceData(
-        schedule=_rows(f"select * from `{SCHEDULE.table_id}` where game_date = @game_date", on_date, client),
+        schedule=_rows(f"select * from `{SCHEDULE.table_id}` where {between}", in_range, client),
         player_boxscores=_rows(
-            f"select * from `{PLAYER_BOXSCORES.table_id}` where game_date = @game_date", on_date, client
+            f"select * from `{PLAYER_BOXSCORES.table_id}` where {between}", in_range, client
         ),
-        team_boxscores=_rows(
-            f"select * from `{TEAM_BOXSCORES.table_id}` where game_date = @game_date", on_date, client
-        ),
-        player_props=_rows(
-            f"select * from `{PLAYER_PROPS.table_id}` where game_date = @game_date", on_date, client
-        ),
+        team_boxscores=_rows(f"select * from `{TEAM_BOXSCORES.table_id}` where {between}", in_range, client),
+        player_props=_rows(f"select * from `{PLAYER_PROPS.table_id}` where {between}", in_range, client),
     )
     for upstream in table.upstream:
         entity = "player_id" if "player" in upstream else "team_abbr"
@@ -64,18 +70,26 @@ def read_source(table: AnalyticsTable, game_date: datetime.date, client) -> proc
         source.upstream[upstream] = _rows(
             f"""
             select * from `{REGISTRY[upstream].table_id}`
-            where game_date < @game_date
-              and {entity} in (select {entity} from `{roster.table_id}` where game_date = @game_date)
+            where game_date < @last
+              and {entity} in (select {entity} from `{roster.table_id}` where {between})
             """,
-            on_date,
+            in_range,
             client,
         )
     return source
 
 
-def check_rows(table: AnalyticsTable, rows: list[dict], game_date: datetime.date) -> None:
-    """Refuse rows that would corrupt the partition; the message says which and how many."""
-    wrong_date = [r for r in rows if r["game_date"] != game_date]
+def _span(first: datetime.date, last: datetime.date) -> str:
+    return str(first) if first == last else f"{first}..{last}"
+
+
+def check_rows(
+    table: AnalyticsTable, rows: list[dict], first: datetime.date, last: datetime.date | None = None
+) -> None:
+    """Refuse rows that would corrupt the partitions; the message says which and how many."""
+    last = last or first
+    game_date = _span(first, last)
+    wrong_date = [r for r in rows if not first <= r["game_date"] <= last]
     if wrong_date:
         raise PartitionWriteError(f"{table.name}: {len(wrong_date)} rows are not on {game_date}")
     null_keys = [r for r in rows if any(r[k] is None for k in table.key_columns)]
@@ -92,23 +106,31 @@ def check_rows(table: AnalyticsTable, rows: list[dict], game_date: datetime.date
         )
 
 
-def staging_table_id(table: AnalyticsTable, game_date: datetime.date, run_id: str) -> str:
+def staging_table_id(table: AnalyticsTable, first: datetime.date, last: datetime.date, run_id: str) -> str:
     suffix = hashlib.md5(run_id.encode()).hexdigest()[:8]
-    return f"{datasets.MONITORING}.staging_{table.name}_{game_date:%Y%m%d}_{suffix}"
+    return f"{datasets.MONITORING}.staging_{table.name}_{first:%Y%m%d}_{last:%Y%m%d}_{suffix}"
 
 
 def write_partition(
     table: AnalyticsTable, rows: list[dict], game_date: datetime.date, run_id: str, client
 ) -> WriteCounts:
-    """Upsert finalized rows (hash and metadata included) into the partition with one MERGE."""
-    check_rows(table, rows, game_date)
+    """``write_partitions`` for one date."""
+    return write_partitions(table, rows, game_date, game_date, run_id, client)
+
+
+def write_partitions(
+    table: AnalyticsTable, rows: list[dict], first: datetime.date, last: datetime.date, run_id: str, client
+) -> WriteCounts:
+    """Upsert finalized rows (hash and metadata included) into ``first..last`` with one MERGE."""
+    check_rows(table, rows, first, last)
     key = list(table.key_columns)
+    in_range = {"from_date": first, "to_date": last}
     existing = {
         tuple(r[k] for k in key): (r["data_hash"], r["hash_spec_version"])
         for r in _rows(
             f"select {', '.join(key)}, data_hash, hash_spec_version from `{table.table_id}` "
-            "where game_date = @game_date",
-            {"game_date": game_date},
+            "where game_date between @from_date and @to_date",
+            in_range,
             client,
         )
     }
@@ -118,18 +140,18 @@ def write_partition(
     deleted = sum(1 for k in existing if k not in incoming)
     counts = WriteCounts(len(rows), inserted, updated, deleted, len(rows) - inserted - updated)
 
-    staging = staging_table_id(table, game_date, run_id)
+    staging = staging_table_id(table, first, last, run_id)
     columns = [c.name for c in table.all_columns]
     load_rows(staging, rows, [(c.name, c.type) for c in table.all_columns], client=client, replace=True)
     try:
         params = {"table_id": table.table_id, "staging_id": staging, "key_columns": key, "columns": columns}
-        merged = run_dml(render(MERGE_TEMPLATE, params), {"game_date": game_date}, client=client)
+        merged = run_dml(render(MERGE_TEMPLATE, params), in_range, client=client)
     finally:
         client.delete_table(staging, not_found_ok=True, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS)
     changed = inserted + updated + deleted
     if merged != changed:
         raise PartitionWriteError(
-            f"{table.name} {game_date}: MERGE changed {merged} rows, expected {changed} "
+            f"{table.name} {_span(first, last)}: MERGE changed {merged} rows, expected {changed} "
             "(a concurrent writer?); rerun the partition"
         )
     return counts

@@ -153,34 +153,22 @@ def sql_chunk_configuration(chunk: dict[str, str]) -> dict[str, Any]:
 
 
 def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> dict[str, int]:
-    """Processor path over one chunk: every game date recomputed, hashed and upserted."""
+    """Processor path over one chunk: every game date recomputed at once, one MERGE."""
     from nba_backfill import processors
     from nba_backfill.backfill_tasks import run_type_of
-    from nba_backfill.processor_path import read_source, write_partition
-    from nba_backfill.raw_tables import SCHEDULE
-    from nba_backfill.warehouse import run_query, warehouse_client
+    from nba_backfill.processor_path import read_source, write_partitions
+    from nba_backfill.warehouse import warehouse_client
 
     table = get_table(table_name)
     client = warehouse_client()
     first, last = datetime.date.fromisoformat(from_date), datetime.date.fromisoformat(to_date)
-    days = [
-        row.game_date
-        for row in run_query(
-            f"select distinct game_date from `{SCHEDULE.table_id}` "
-            "where game_date between @first and @last and not is_postponed order by game_date",
-            {"first": first, "last": last},
-            client=client,
-        )
-    ]
+    source = read_source(table, first, client, last)
+    days = {g["game_date"] for g in source.schedule if not g["is_postponed"]}
     run = processors.RunInfo(context["run_id"], run_type_of(context), datetime.datetime.now(datetime.UTC))
-    totals: dict[str, int] = {}
-    for day in days:
-        source = read_source(table, day, client)
-        rows = processors.finalize(table, processors.compute(table, source, [day]), run)
-        for key, value in write_partition(table, rows, day, context["run_id"], client).as_dict().items():
-            totals[key] = totals.get(key, 0) + value
-    log.info("%s %s..%s: %s game dates, %s", table_name, first, last, len(days), totals)
-    return {"game_dates": len(days), **totals}
+    rows = processors.finalize(table, processors.compute(table, source, days), run)
+    counts = write_partitions(table, rows, first, last, context["run_id"], client).as_dict()
+    log.info("%s %s..%s: %s game dates, %s", table_name, first, last, len(days), counts)
+    return {"game_dates": len(days), **counts}
 
 
 def verify_range(table_name: str, **context) -> dict[str, Any]:

@@ -159,3 +159,33 @@ def test_the_gate_can_be_overridden_explicitly(airflow_stack, loaded_warehouse, 
     )
     assert run["state"] == "success"
     assert "validation gate SKIPPED" in _plan_log(airflow_stack, run)
+
+
+def test_a_processor_range_run_computes_a_chunk_at_once_and_merges_once(
+    airflow_stack, loaded_warehouse, restore_range, bq
+):
+    # Session 42: player_game_summary (its upstream) is whole; the context itself holds only 2021-11-15.
+    dag_id = "backfill_range_upcoming_player_game_context"
+    table = REGISTRY["upcoming_player_game_context"]
+    first, last = D(2021, 10, 19), D(2021, 11, 14)
+    restore_range(table, first, last)
+    airflow_stack.wait_for_dag(dag_id)
+    run = airflow_stack.trigger(
+        dag_id, conf={"from_date": str(first), "to_date": str(last), "mode": "processor"}
+    )
+    run = airflow_stack.wait_for_run(dag_id, run["dag_run_id"], timeout=300)
+    assert run["state"] == "success"
+    (chunk,) = airflow_stack.request(
+        "GET", f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances/process_chunk/listMapped"
+    )["task_instances"]
+    assert chunk["state"] == "success"
+    after = measure_table(table, first, last, bq)
+    assert after.complete, after.reasons()
+    counts = airflow_stack.request(
+        "GET",
+        f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances/process_chunk/xcomEntries/return_value",
+        params={"map_index": 0, "deserialize": True},
+    )["value"]
+    assert counts["game_dates"] == len(after.expected_dates)
+    assert counts["computed"] == counts["inserted"] == after.expected_rows  # none were there
+    assert counts["updated"] == counts["deleted"] == 0

@@ -24,6 +24,7 @@ def measure_coverage(**context) -> dict[str, Any]:
     from nba_backfill.backfill_tasks import run_type_of
     from nba_backfill.coverage import CoverageRequestError, plan, verify
     from nba_backfill.coverage.history import record
+    from nba_backfill.coverage.measure import DEFAULT_PARITY_SAMPLE
     from nba_backfill.sensors import verification_time
     from nba_backfill.warehouse import warehouse_client
 
@@ -39,7 +40,9 @@ def measure_coverage(**context) -> dict[str, Any]:
         except CoverageRequestError as exc:
             raise _fail(f"bad verify_coverage params: {exc}") from None
         client = warehouse_client()
-        report = verify(tables, ranges, client, parity_sample=int(params.get("parity_sample", 200)))
+        report = verify(
+            tables, ranges, client, parity_sample=int(params.get("parity_sample", DEFAULT_PARITY_SAMPLE))
+        )
         written = record(report, context["run_id"], run_type_of(context), client)
     except Exception as exc:
         ti.xcom_push(key="error", value=f"{type(exc).__name__}: {exc}")

@@ -147,7 +147,7 @@ def process_partition(table_name: str, **context) -> dict[str, int]:
     )
     client = warehouse_client()
     source = read_source(table, game_date, client)
-    rows = processors.finalize(table, processors.compute(table, source, [game_date]), run)
+    rows = processors.finalize(table, processors.compute_frame(table, source, [game_date]), run)
     counts = write_partition(table, rows, game_date, context["run_id"], client).as_dict()
     log.info("%s %s: %s", table_name, game_date, counts)
     return counts

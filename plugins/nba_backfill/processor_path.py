@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from nba_backfill import datasets, processors
+from nba_backfill.frames import frame
 from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, SCHEDULE, TEAM_BOXSCORES
 from nba_backfill.registry import REGISTRY, AnalyticsTable
 from nba_backfill.sql_templates import render
@@ -45,6 +46,14 @@ def _rows(sql: str, params: dict, client) -> list[dict]:
     return [dict(row.items()) for row in run_query(sql, params, client=client)]
 
 
+def _frame(sql: str, params: dict, columns, client):
+    """A query's rows as a typed polars frame (Arrow from the client, no per-row dicts)."""
+    import polars as pl
+
+    arrow = run_query(sql, params, client=client).to_arrow(create_bqstorage_client=False)
+    return frame(pl.from_arrow(arrow), columns)
+
+
 def read_source(
     table: AnalyticsTable, first: datetime.date, client, last: datetime.date | None = None
 ) -> processors.SourceData:
@@ -56,24 +65,28 @@ def read_source(
     last = last or first
     in_range = {"first": first, "last": last}
     between = "game_date between @first and @last"
+
+    def raw(source_table) -> object:
+        sql = f"select * from `{source_table.table_id}` where {between}"
+        return _frame(sql, in_range, source_table.columns, client)
+
     source = processors.SourceData(
-        schedule=_rows(f"select * from `{SCHEDULE.table_id}` where {between}", in_range, client),
-        player_boxscores=_rows(
-            f"select * from `{PLAYER_BOXSCORES.table_id}` where {between}", in_range, client
-        ),
-        team_boxscores=_rows(f"select * from `{TEAM_BOXSCORES.table_id}` where {between}", in_range, client),
-        player_props=_rows(f"select * from `{PLAYER_PROPS.table_id}` where {between}", in_range, client),
+        schedule=raw(SCHEDULE),
+        player_boxscores=raw(PLAYER_BOXSCORES),
+        team_boxscores=raw(TEAM_BOXSCORES),
+        player_props=raw(PLAYER_PROPS),
     )
     for upstream in table.upstream:
         entity = "player_id" if "player" in upstream else "team_abbr"
         roster = PLAYER_BOXSCORES if entity == "player_id" else TEAM_BOXSCORES
-        source.upstream[upstream] = _rows(
+        source.upstream[upstream] = _frame(
             f"""
             select * from `{REGISTRY[upstream].table_id}`
             where game_date < @last
               and {entity} in (select {entity} from `{roster.table_id}` where {between})
             """,
             in_range,
+            REGISTRY[upstream].columns,
             client,
         )
     return source

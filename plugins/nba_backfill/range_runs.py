@@ -163,9 +163,9 @@ def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> d
     client = warehouse_client()
     first, last = datetime.date.fromisoformat(from_date), datetime.date.fromisoformat(to_date)
     source = read_source(table, first, client, last)
-    days = {g["game_date"] for g in source.schedule if not g["is_postponed"]}
+    days = source.game_dates()
     run = processors.RunInfo(context["run_id"], run_type_of(context), datetime.datetime.now(datetime.UTC))
-    rows = processors.finalize(table, processors.compute(table, source, days), run)
+    rows = processors.finalize(table, processors.compute_frame(table, source, days), run)
     counts = write_partitions(table, rows, first, last, context["run_id"], client).as_dict()
     log.info("%s %s..%s: %s game dates, %s", table_name, first, last, len(days), counts)
     return {"game_dates": len(days), **counts}

@@ -69,7 +69,7 @@ def hash_parity(table: AnalyticsTable, game_date: datetime.date, client) -> tupl
     }
     run = processors.RunInfo("validation_gate", "manual", datetime.datetime.now(datetime.UTC))
     rows = processors.finalize(
-        table, processors.compute(table, read_source(table, game_date, client), [game_date]), run
+        table, processors.compute_frame(table, read_source(table, game_date, client), [game_date]), run
     )
     by_processor = {tuple(row[k] for k in keys): row["data_hash"] for row in rows}
     differ = sorted(

@@ -1,10 +1,11 @@
 """Processors: recompute an analytics table's rows from raw data, with their hash.
 
-Each processor is a pure function ``compute(source, game_dates) -> rows`` over a
-``SourceData`` snapshot (raw rows, and the upstream analytics rows it may read). It
-returns the data columns of the registry entry, nothing else; ``finalize`` adds the hash
-and the processing metadata. Reading the snapshot from BigQuery and writing the result
-back are the caller's business, so the same code serves DAGs, tests and the sample data.
+Each processor is a pure function ``compute(source, game_dates) -> polars.DataFrame`` over
+a ``SourceData`` snapshot (raw rows, and the upstream analytics rows it may read). It works
+on whole columns, so a season costs about what a day does, and returns the data columns
+of the registry entry; ``finalize`` adds the hash and the processing metadata. Reading the
+snapshot from BigQuery and writing the result back are the caller's business, so the same
+code serves DAGs, tests and the sample data.
 
 Every processor ignores postponed schedule rows and reads history strictly before the
 date it computes (no game on or after the date leaks in).
@@ -17,23 +18,58 @@ import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from nba_backfill.hash_spec import VERSION, row_hash
-from nba_backfill.registry import AnalyticsTable, get_table
+import polars as pl
+
+from nba_backfill.frames import frame
+from nba_backfill.hash_spec import VERSION, frame_hashes
+from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, SCHEDULE, TEAM_BOXSCORES
+from nba_backfill.registry import METADATA_COLUMNS, REGISTRY, AnalyticsTable, get_table
+
+Rows = list[dict] | pl.DataFrame
+
+_RAW = {
+    "schedule": SCHEDULE,
+    "player_boxscores": PLAYER_BOXSCORES,
+    "team_boxscores": TEAM_BOXSCORES,
+    "player_props": PLAYER_PROPS,
+}
 
 
 @dataclass
 class SourceData:
-    """Raw rows (as the warehouse returns them: dates as ``datetime.date``) and upstream rows."""
+    """Raw rows and upstream analytics rows, as dicts (dates as ``datetime.date``) or frames."""
 
-    schedule: list[dict] = field(default_factory=list)
-    player_boxscores: list[dict] = field(default_factory=list)
-    team_boxscores: list[dict] = field(default_factory=list)
-    player_props: list[dict] = field(default_factory=list)
-    upstream: dict[str, list[dict]] = field(default_factory=dict)
+    schedule: Rows = field(default_factory=list)
+    player_boxscores: Rows = field(default_factory=list)
+    team_boxscores: Rows = field(default_factory=list)
+    player_props: Rows = field(default_factory=list)
+    upstream: dict[str, Rows] = field(default_factory=dict)
+    _frames: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def games_on(self, game_dates: set[datetime.date]) -> list[dict]:
+    def _typed(self, key: str, rows: Rows, columns) -> pl.DataFrame:
+        cached = self._frames.get(key)
+        if cached is None or cached[0] is not rows:
+            cached = (rows, frame(rows, columns))
+            self._frames[key] = cached
+        return cached[1]
+
+    def raw(self, name: str) -> pl.DataFrame:
+        """A raw table's rows as a typed frame (``schedule``, ``player_boxscores``, ...)."""
+        return self._typed(name, getattr(self, name), _RAW[name].columns)
+
+    def upstream_rows(self, name: str) -> pl.DataFrame:
+        """An upstream analytics table's rows as a typed frame (empty when not read)."""
+        return self._typed(f"upstream.{name}", self.upstream.get(name, []), REGISTRY[name].columns)
+
+    def game_dates(self) -> set[datetime.date]:
+        """Dates with at least one game played or scheduled (postponed originals excluded)."""
+        schedule = self.raw("schedule")
+        return set(schedule.filter(~pl.col("is_postponed"))["game_date"].to_list())
+
+    def games_on(self, game_dates: Iterable[datetime.date]) -> pl.DataFrame:
         """Schedule rows of games on those dates, postponed originals excluded."""
-        return [g for g in self.schedule if g["game_date"] in game_dates and not g["is_postponed"]]
+        days = pl.Series(sorted(set(game_dates)), dtype=pl.Date)
+        return self.raw("schedule").filter(pl.col("game_date").is_in(days) & ~pl.col("is_postponed"))
 
 
 @dataclass(frozen=True)
@@ -43,52 +79,90 @@ class RunInfo:
     processed_at: datetime.datetime
 
 
-def compute(
+def compute_frame(
     table: AnalyticsTable | str, source: SourceData, game_dates: Iterable[datetime.date]
-) -> list[dict]:
-    """The table's data rows for ``game_dates``, computed by its registered processor."""
+) -> pl.DataFrame:
+    """The table's data columns for ``game_dates``, computed by its registered processor."""
     table = get_table(table) if isinstance(table, str) else table
     module_name, _, function_name = table.processor.rpartition(".")
     processor = getattr(importlib.import_module(module_name), function_name)
-    rows = processor(source, set(game_dates))
-    names = [c.name for c in table.columns]
-    return [{name: row[name] for name in names} for row in rows]
+    return frame(processor(source, set(game_dates)), table.columns)
 
 
-def finalize(table: AnalyticsTable, rows: Iterable[dict], run: RunInfo, *, hashed: bool = True) -> list[dict]:
-    """Rows with ``data_hash`` (spec ``VERSION``) and processing metadata added."""
-    out = []
-    for row in rows:
-        out.append(
-            {
-                **row,
-                "data_hash": row_hash(row, table.hash_columns) if hashed else None,
-                "hash_spec_version": VERSION if hashed else None,
-                "processed_at": run.processed_at,
-                "run_id": run.run_id,
-                "run_type": run.run_type,
-            }
-        )
-    return out
+def compute(
+    table: AnalyticsTable | str, source: SourceData, game_dates: Iterable[datetime.date]
+) -> list[dict]:
+    """``compute_frame`` as rows."""
+    return compute_frame(table, source, game_dates).to_dicts()
 
 
-def ratio(numerator: float, denominator: float, digits: int = 4) -> float | None:
-    """A rounded ratio, NULL when the denominator is 0."""
-    return round(numerator / denominator, digits) if denominator else None
-
-
-def player_in_game(box: dict, game: dict) -> dict:
-    """The game and player columns every player table starts with."""
-    is_home = box["team_abbr"] == game["home_team_abbr"]
-    return {
-        "game_id": game["game_id"],
-        "game_date": game["game_date"],
-        "season": game["season"],
-        "player_id": box["player_id"],
-        "player_lookup": box["player_lookup"],
-        "player_name": box["player_name"],
-        "team_id": box["team_id"],
-        "team_abbr": box["team_abbr"],
-        "opponent_team_abbr": game["away_team_abbr"] if is_home else game["home_team_abbr"],
-        "is_home": is_home,
+def finalize_frame(table: AnalyticsTable, rows: Rows, run: RunInfo, *, hashed: bool = True) -> pl.DataFrame:
+    """Data rows with ``data_hash`` (spec ``VERSION``) and the processing metadata added."""
+    data = frame(rows, table.columns)
+    count = data.height
+    hashes = frame_hashes(data, table.hash_columns) if hashed else pl.Series([None] * count, dtype=pl.String)
+    metadata = {
+        "data_hash": hashes,
+        "hash_spec_version": pl.Series([VERSION if hashed else None] * count, dtype=pl.Int64),
+        "processed_at": pl.Series([run.processed_at] * count),
+        "run_id": pl.Series([run.run_id] * count, dtype=pl.String),
+        "run_type": pl.Series([run.run_type] * count, dtype=pl.String),
     }
+    return frame(data.with_columns(**metadata), (*table.columns, *METADATA_COLUMNS))
+
+
+def finalize(table: AnalyticsTable, rows: Rows, run: RunInfo, *, hashed: bool = True) -> list[dict]:
+    """``finalize_frame`` as rows."""
+    return finalize_frame(table, rows, run, hashed=hashed).to_dicts()
+
+
+# -- column expressions the processors share ------------------------------------------------
+
+
+def ratio(numerator: pl.Expr, denominator: pl.Expr, digits: int = 4) -> pl.Expr:
+    """A rounded ratio, NULL when the denominator is 0 or NULL."""
+    return pl.when(denominator != 0).then((numerator / denominator).round(digits)).otherwise(None)
+
+
+def played_on_their_date(boxes: pl.DataFrame, games: pl.DataFrame) -> pl.DataFrame:
+    """Box-score rows of the games, on the game's own date, with the game's columns added.
+
+    Game columns arrive prefixed ``game_`` (``game_season``, ``game_home_team_abbr``, ...).
+    """
+    game_columns = games.select(
+        "game_id",
+        pl.col("game_date").alias("game_game_date"),
+        pl.col("season").alias("game_season"),
+        pl.col("home_team_abbr").alias("game_home_team_abbr"),
+        pl.col("away_team_abbr").alias("game_away_team_abbr"),
+    ).unique("game_id", keep="first", maintain_order=True)
+    return boxes.join(game_columns, on="game_id", how="inner", maintain_order="left").filter(
+        pl.col("game_date") == pl.col("game_game_date")
+    )
+
+
+def player_in_game() -> list[pl.Expr]:
+    """The game and player columns every player table starts with (over ``played_on_their_date``)."""
+    is_home = pl.col("team_abbr").eq_missing(pl.col("game_home_team_abbr"))
+    return [
+        pl.col("game_id"),
+        pl.col("game_game_date").alias("game_date"),
+        pl.col("game_season").alias("season"),
+        pl.col("player_id"),
+        pl.col("player_lookup"),
+        pl.col("player_name"),
+        pl.col("team_id"),
+        pl.col("team_abbr"),
+        pl.when(is_home)
+        .then(pl.col("game_away_team_abbr"))
+        .otherwise(pl.col("game_home_team_abbr"))
+        .alias("opponent_team_abbr"),
+        is_home.alias("is_home"),
+    ]
+
+
+def one_row_per_player(boxes: pl.DataFrame) -> pl.DataFrame:
+    """Box rows in (game, player) order; a duplicated raw row counts once (the first)."""
+    return boxes.sort([pl.col("game_id"), pl.col("player_id").fill_null(0)], maintain_order=True).unique(
+        ["game_id", "player_id"], keep="first", maintain_order=True
+    )

@@ -4,34 +4,31 @@ from __future__ import annotations
 
 import datetime
 
-from nba_backfill.processors import SourceData, player_in_game, ratio
+import polars as pl
+
+from nba_backfill.processors import (
+    SourceData,
+    one_row_per_player,
+    played_on_their_date,
+    player_in_game,
+    ratio,
+)
+
+_SHOOTING = ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta")
+_BOX = ("oreb", "dreb", "reb", "ast", "stl", "blk", "tov", "pf")
 
 
-def compute(source: SourceData, game_dates: set[datetime.date]) -> list[dict]:
-    games = {g["game_id"]: g for g in source.games_on(game_dates)}
-    rows = []
-    seen: set[tuple[str, int]] = set()
-    for box in sorted(source.player_boxscores, key=lambda b: (b["game_id"], b["player_id"] or 0)):
-        game = games.get(box["game_id"])
-        if game is None or box["game_date"] != game["game_date"] or not box["minutes"]:
-            continue
-        key = (box["game_id"], box["player_id"])
-        if key in seen:  # a duplicated raw row counts once
-            continue
-        seen.add(key)
-        shots = box["fga"] + 0.44 * box["fta"]
-        rows.append(
-            {
-                **player_in_game(box, game),
-                "starter": box["starter"],
-                "minutes": box["minutes"],
-                "points": box["pts"],
-                **{c: box[c] for c in ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta")},
-                **{
-                    c: box[c] for c in ("oreb", "dreb", "reb", "ast", "stl", "blk", "tov", "pf", "plus_minus")
-                },
-                "fg_pct": ratio(box["fgm"], box["fga"]),
-                "ts_pct": ratio(box["pts"], 2 * shots),
-            }
-        )
-    return rows
+def compute(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
+    boxes = played_on_their_date(source.raw("player_boxscores"), source.games_on(game_dates))
+    played = one_row_per_player(boxes.filter(pl.col("minutes").is_not_null() & (pl.col("minutes") != 0)))
+    shots = pl.col("fga") + 0.44 * pl.col("fta")
+    return played.select(
+        *player_in_game(),
+        pl.col("starter"),
+        pl.col("minutes"),
+        pl.col("pts").alias("points"),
+        *[pl.col(c) for c in (*_SHOOTING, *_BOX)],
+        pl.col("plus_minus"),
+        ratio(pl.col("fgm"), pl.col("fga")).alias("fg_pct"),
+        ratio(pl.col("pts"), 2 * shots).alias("ts_pct"),
+    )

@@ -10,76 +10,79 @@ from __future__ import annotations
 
 import datetime
 
-from nba_backfill.processors import SourceData, ratio
+import polars as pl
+
+from nba_backfill.processors import SourceData, played_on_their_date, ratio
+
+_SHOOTING = ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta")
+_STATS = ("pts", *_SHOOTING, "oreb", "dreb", "reb", "ast", "stl", "blk", "tov")
 
 
-def possessions(box: dict) -> float:
-    return box["fga"] - box["oreb"] + box["tov"] + 0.44 * box["fta"]
+def possessions(prefix: str = "") -> pl.Expr:
+    def c(name: str) -> pl.Expr:
+        return pl.col(prefix + name)
+
+    return c("fga") - c("oreb") + c("tov") + 0.44 * c("fta")
 
 
-def _sides(source: SourceData, game_dates: set[datetime.date]):
-    """(game, own team box, opponent box) for both teams of every game played on the dates."""
-    games = {g["game_id"]: g for g in source.games_on(game_dates)}
-    boxes: dict[tuple[str, str], dict] = {}
-    for box in source.team_boxscores:
-        if box["game_id"] in games and box["game_date"] == games[box["game_id"]]["game_date"]:
-            boxes[(box["game_id"], box["team_abbr"])] = box
-    for (game_id, _team), own in sorted(boxes.items()):
-        opponent = boxes.get((game_id, own["opponent_team_abbr"]))
-        if opponent is not None:
-            yield games[game_id], own, opponent
+def _sides(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
+    """One row per team and game played on the dates: own columns, and the opponent's as ``opp_*``.
+
+    A team whose opponent has no box score is left out; a duplicated box row counts once
+    (the last).
+    """
+    boxes = played_on_their_date(source.raw("team_boxscores"), source.games_on(game_dates)).unique(
+        ["game_id", "team_abbr"], keep="last", maintain_order=True
+    )
+    opponents = boxes.select(
+        "game_id", pl.col("team_abbr").alias("opp_team_abbr"), *[pl.col(s).alias(f"opp_{s}") for s in _STATS]
+    )
+    return boxes.join(
+        opponents,
+        left_on=["game_id", "opponent_team_abbr"],
+        right_on=["game_id", "opp_team_abbr"],
+        how="inner",
+    ).sort("game_id", "team_abbr")
 
 
-def _team_columns(game: dict, own: dict) -> dict:
-    return {
-        "game_id": game["game_id"],
-        "game_date": game["game_date"],
-        "season": game["season"],
-        "team_id": own["team_id"],
-        "team_abbr": own["team_abbr"],
-        "opponent_team_abbr": own["opponent_team_abbr"],
-        "is_home": own["is_home"],
-    }
+def _team_columns() -> list[pl.Expr]:
+    return [
+        pl.col("game_id"),
+        pl.col("game_game_date").alias("game_date"),
+        pl.col("game_season").alias("season"),
+        pl.col("team_id"),
+        pl.col("team_abbr"),
+        pl.col("opponent_team_abbr"),
+        pl.col("is_home"),
+    ]
 
 
-def compute_offense(source: SourceData, game_dates: set[datetime.date]) -> list[dict]:
-    rows = []
-    for game, own, opp in _sides(source, game_dates):
-        own_poss, opp_poss = possessions(own), possessions(opp)
-        rows.append(
-            {
-                **_team_columns(game, own),
-                "win": own["pts"] > opp["pts"],
-                "points": own["pts"],
-                **{c: own[c] for c in ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta")},
-                "fg_pct": ratio(own["fgm"], own["fga"]),
-                "fg3_pct": ratio(own["fg3m"], own["fg3a"]),
-                "ft_pct": ratio(own["ftm"], own["fta"]),
-                **{c: own[c] for c in ("oreb", "dreb", "reb", "ast", "tov")},
-                "possessions": round(own_poss, 4),
-                "pace": ratio(48 * (own_poss + opp_poss), 2 * own["minutes"] / 5),
-                "offensive_rating": ratio(100 * own["pts"], own_poss),
-            }
-        )
-    return rows
+def compute_offense(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
+    own, opp = possessions(), possessions("opp_")
+    return _sides(source, game_dates).select(
+        *_team_columns(),
+        (pl.col("pts") > pl.col("opp_pts")).alias("win"),
+        pl.col("pts").alias("points"),
+        *[pl.col(c) for c in _SHOOTING],
+        ratio(pl.col("fgm"), pl.col("fga")).alias("fg_pct"),
+        ratio(pl.col("fg3m"), pl.col("fg3a")).alias("fg3_pct"),
+        ratio(pl.col("ftm"), pl.col("fta")).alias("ft_pct"),
+        *[pl.col(c) for c in ("oreb", "dreb", "reb", "ast", "tov")],
+        own.round(4).alias("possessions"),
+        ratio(48 * (own + opp), 2 * pl.col("minutes") / 5).alias("pace"),
+        ratio(100 * pl.col("pts"), own).alias("offensive_rating"),
+    )
 
 
-def compute_defense(source: SourceData, game_dates: set[datetime.date]) -> list[dict]:
-    rows = []
-    for game, own, opp in _sides(source, game_dates):
-        opp_poss = possessions(opp)
-        rows.append(
-            {
-                **_team_columns(game, own),
-                "points_allowed": opp["pts"],
-                **{f"opp_{c}": opp[c] for c in ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb")},
-                "opp_reb": opp["reb"],
-                "opp_ast": opp["ast"],
-                "opp_tov": opp["tov"],
-                "steals": own["stl"],
-                "blocks": own["blk"],
-                "opp_possessions": round(opp_poss, 4),
-                "defensive_rating": ratio(100 * opp["pts"], opp_poss),
-            }
-        )
-    return rows
+def compute_defense(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
+    opp = possessions("opp_")
+    return _sides(source, game_dates).select(
+        *_team_columns(),
+        pl.col("opp_pts").alias("points_allowed"),
+        *[pl.col(f"opp_{c}") for c in (*_SHOOTING, "oreb", "dreb")],
+        *[pl.col(f"opp_{c}") for c in ("reb", "ast", "tov")],
+        pl.col("stl").alias("steals"),
+        pl.col("blk").alias("blocks"),
+        opp.round(4).alias("opp_possessions"),
+        ratio(100 * pl.col("opp_pts"), opp).alias("defensive_rating"),
+    )

@@ -6,111 +6,152 @@ last-10 averages. History comes from the upstream summary tables, strictly befor
 game's date and across seasons; a value with no history is NULL. The player's prop line
 comes from the raw prop feed (NULL when there is none). The roster of a game is its box
 score, DNPs included.
+
+How history is read without a loop: every upstream row carries its entity's running
+figures through that game (rolling last-N means, games and wins in its season). A target
+game takes the figures of its entity's latest game strictly before its date (an as-of
+join), so a whole season of targets costs one sort and one join.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime
-from collections import defaultdict
 
-from nba_backfill.processors import SourceData, player_in_game
+import polars as pl
 
-
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 4) if values else None
+from nba_backfill.processors import SourceData, one_row_per_player, played_on_their_date, player_in_game
 
 
-class _History:
-    """Per-entity game history in date order, sliced strictly before a date."""
-
-    def __init__(self, rows: list[dict], key: str) -> None:
-        self._by_key: dict[object, list[dict]] = defaultdict(list)
-        for row in sorted(rows, key=lambda r: (r["game_date"], r["game_id"])):
-            self._by_key[row[key]].append(row)
-        self._dates = {k: [r["game_date"] for r in v] for k, v in self._by_key.items()}
-
-    def before(self, key: object, day: datetime.date) -> list[dict]:
-        rows = self._by_key.get(key, [])
-        return rows[: bisect.bisect_left(self._dates.get(key, []), day)]
+def _rolling_mean(column: str, window: int, entity: str) -> pl.Expr:
+    return pl.col(column).cast(pl.Float64).rolling_mean(window, min_samples=1).over(entity)
 
 
-def _rest(previous: list[dict], day: datetime.date) -> tuple[int | None, bool | None]:
-    if not previous:
-        return None, None
-    days_rest = (day - previous[-1]["game_date"]).days - 1
-    return days_rest, days_rest == 0
+def _present_mean(column: str, window: int, entity: str) -> pl.Expr:
+    """Mean of the non-NULL values among the last ``window`` rows; NULL when there are none."""
+    total = pl.col(column).fill_null(0).cast(pl.Float64).rolling_sum(window, min_samples=1)
+    present = pl.col(column).is_not_null().cast(pl.Int64).rolling_sum(window, min_samples=1)
+    return pl.when(present > 0).then(total / present).otherwise(None).over(entity)
 
 
-def compute_team(source: SourceData, game_dates: set[datetime.date]) -> list[dict]:
-    offense = _History(source.upstream.get("team_offense_game_summary", []), "team_abbr")
-    defense = {
-        (r["game_id"], r["team_abbr"]): r for r in source.upstream.get("team_defense_game_summary", [])
-    }
-    rows = []
-    for game in sorted(source.games_on(game_dates), key=lambda g: g["game_id"]):
-        for team, team_id, opponent, is_home in (
-            (game["home_team_abbr"], game["home_team_id"], game["away_team_abbr"], True),
-            (game["away_team_abbr"], game["away_team_id"], game["home_team_abbr"], False),
-        ):
-            history = offense.before(team, game["game_date"])
-            season = [r for r in history if r["season"] == game["season"]]
-            last10 = history[-10:]
-            allowed = [
-                defense[(r["game_id"], team)]["points_allowed"]
-                for r in last10
-                if (r["game_id"], team) in defense
-            ]
-            days_rest, back_to_back = _rest(history, game["game_date"])
-            rows.append(
-                {
-                    "game_id": game["game_id"],
-                    "game_date": game["game_date"],
-                    "season": game["season"],
-                    "team_id": team_id,
-                    "team_abbr": team,
-                    "opponent_team_abbr": opponent,
-                    "is_home": is_home,
-                    "days_rest": days_rest,
-                    "is_back_to_back": back_to_back,
-                    "games_played_season": len(season),
-                    "wins_season": sum(1 for r in season if r["win"]),
-                    "losses_season": sum(1 for r in season if not r["win"]),
-                    "avg_points_last_10": _mean([r["points"] for r in last10]),
-                    "avg_points_allowed_last_10": _mean(allowed),
-                }
-            )
-    return rows
-
-
-def compute_player(source: SourceData, game_dates: set[datetime.date]) -> list[dict]:
-    games = {g["game_id"]: g for g in source.games_on(game_dates)}
-    history = _History(source.upstream.get("player_game_summary", []), "player_id")
-    lines = {}
-    for prop in source.player_props:
-        if prop["game_id"] in games and prop["points_line"] is not None:
-            lines.setdefault((prop["game_id"], prop["player_id"]), prop["points_line"])
-    rows = []
-    seen: set[tuple[str, int]] = set()
-    for box in sorted(source.player_boxscores, key=lambda b: (b["game_id"], b["player_id"] or 0)):
-        game = games.get(box["game_id"])
-        key = (box["game_id"], box["player_id"])
-        if game is None or box["game_date"] != game["game_date"] or key in seen:
-            continue
-        seen.add(key)
-        previous = history.before(box["player_id"], game["game_date"])
-        season = [r for r in previous if r["season"] == game["season"]]
-        days_rest, back_to_back = _rest(previous, game["game_date"])
-        rows.append(
-            {
-                **player_in_game(box, game),
-                "days_rest": days_rest,
-                "is_back_to_back": back_to_back,
-                "games_played_season": len(season),
-                "avg_points_last_5": _mean([r["points"] for r in previous[-5:]]),
-                "avg_points_last_10": _mean([r["points"] for r in previous[-10:]]),
-                "avg_minutes_last_10": _mean([r["minutes"] for r in previous[-10:]]),
-                "points_line": lines.get(key),
-            }
+def _figures_before(targets: pl.DataFrame, history: pl.DataFrame, entity: str) -> pl.DataFrame:
+    """Targets with the ``h_*`` figures of their entity's latest history row before their date."""
+    history = history.filter(pl.col(entity).is_not_null()).rename(
+        {"game_date": "h_date", "season": "h_season"}
+    )
+    return (
+        targets.with_row_index("_target")
+        .sort("game_date")
+        .join_asof(
+            history.sort("h_date"),
+            left_on="game_date",
+            right_on="h_date",
+            by=entity,
+            strategy="backward",
+            allow_exact_matches=False,
+            check_sortedness=False,  # sorted by date above, hence within every entity too
         )
-    return rows
+        .sort("_target")
+        .drop("_target")
+    )
+
+
+def _rest_and_season(prefix: str = "h_") -> list[pl.Expr]:
+    same_season = pl.col(f"{prefix}season") == pl.col("season")
+    days_rest = (pl.col("game_date") - pl.col(f"{prefix}date")).dt.total_days() - 1
+    return [
+        days_rest.alias("days_rest"),
+        (days_rest == 0).alias("is_back_to_back"),
+        pl.when(same_season).then(pl.col("h_season_games")).otherwise(0).alias("games_played_season"),
+    ]
+
+
+def _season_games(entity: str) -> pl.Expr:
+    return pl.int_range(1, pl.len() + 1).over(entity, "season").alias("h_season_games")
+
+
+def compute_team(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
+    defense = source.upstream_rows("team_defense_game_summary").unique(
+        ["game_id", "team_abbr"], keep="last", maintain_order=True
+    )
+    history = (
+        source.upstream_rows("team_offense_game_summary")
+        .join(
+            defense.select("game_id", "team_abbr", "points_allowed"),
+            on=["game_id", "team_abbr"],
+            how="left",
+        )
+        .sort("team_abbr", "game_date", "game_id")
+        .select(
+            "team_abbr",
+            "game_date",
+            "season",
+            _season_games("team_abbr"),
+            pl.col("win").cast(pl.Int64).cum_sum().over("team_abbr", "season").alias("h_season_wins"),
+            _rolling_mean("points", 10, "team_abbr").alias("h_points_10"),
+            _present_mean("points_allowed", 10, "team_abbr").alias("h_allowed_10"),
+        )
+    )
+    games = source.games_on(game_dates)
+
+    def side(team: str, team_id: str, opponent: str, is_home: bool) -> pl.DataFrame:
+        return games.select(
+            "game_id",
+            "game_date",
+            "season",
+            pl.col(team_id).alias("team_id"),
+            pl.col(team).alias("team_abbr"),
+            pl.col(opponent).alias("opponent_team_abbr"),
+            pl.lit(is_home).alias("is_home"),
+        )
+
+    targets = pl.concat(
+        [
+            side("home_team_abbr", "home_team_id", "away_team_abbr", True),
+            side("away_team_abbr", "away_team_id", "home_team_abbr", False),
+        ]
+    ).sort("game_id", "is_home", descending=[False, True])
+    with_history = _figures_before(targets, history, "team_abbr")
+    season_games = pl.when(pl.col("h_season") == pl.col("season"))
+    wins = season_games.then(pl.col("h_season_wins")).otherwise(0)
+    return with_history.select(
+        *targets.columns,
+        *_rest_and_season(),
+        wins.alias("wins_season"),
+        (season_games.then(pl.col("h_season_games")).otherwise(0) - wins).alias("losses_season"),
+        pl.col("h_points_10").round(4).alias("avg_points_last_10"),
+        pl.col("h_allowed_10").round(4).alias("avg_points_allowed_last_10"),
+    )
+
+
+def compute_player(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
+    games = source.games_on(game_dates)
+    roster = one_row_per_player(played_on_their_date(source.raw("player_boxscores"), games))
+    lines = (
+        source.raw("player_props")
+        .filter(pl.col("game_id").is_in(games["game_id"].implode()) & pl.col("points_line").is_not_null())
+        .unique(["game_id", "player_id"], keep="first", maintain_order=True)
+        .select("game_id", "player_id", "points_line")
+    )
+    history = (
+        source.upstream_rows("player_game_summary")
+        .sort("player_id", "game_date", "game_id")
+        .select(
+            "player_id",
+            "game_date",
+            "season",
+            _season_games("player_id"),
+            _rolling_mean("points", 5, "player_id").alias("h_points_5"),
+            _rolling_mean("points", 10, "player_id").alias("h_points_10"),
+            _rolling_mean("minutes", 10, "player_id").alias("h_minutes_10"),
+        )
+    )
+    targets = roster.select(*player_in_game()).join(
+        lines, on=["game_id", "player_id"], how="left", maintain_order="left"
+    )
+    return _figures_before(targets, history, "player_id").select(
+        *targets.columns,
+        *_rest_and_season(),
+        pl.col("h_points_5").round(4).alias("avg_points_last_5"),
+        pl.col("h_points_10").round(4).alias("avg_points_last_10"),
+        pl.col("h_minutes_10").round(4).alias("avg_minutes_last_10"),
+    )

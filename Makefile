@@ -9,7 +9,7 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status test test-fast lint lock clean
+.PHONY: demo install up down status test test-fast lint lock clean bench
 
 ## demo: install, start the local stack, and run the main job on it
 demo: install
@@ -46,6 +46,10 @@ test: install lint
 ## test-fast: linters and the tests that need no running stack
 test-fast: install lint
 	$(PY) -m pytest -m "not integration"
+
+## bench: the backfill benchmark on the local stack (reloads its warehouse; ~25 min; STAGES=a,b for a subset)
+bench: install
+	$(PY) bench/backfill_benchmark.py $(if $(STAGES),--stages $(STAGES))
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -22,8 +22,9 @@ from nba_backfill.warehouse import warehouse_client
 RESULTS = Path(__file__).parent / "results" / "verify_full_history.json"
 
 
-def main() -> None:
-    client = warehouse_client()
+def measure(client=None) -> dict:
+    """Best of three full-history verifications, in-process."""
+    client = client or warehouse_client()
     tables, ranges = plan()
     timings = []
     for _ in range(3):
@@ -39,7 +40,13 @@ def main() -> None:
         "expected_rows": sum(t.expected_rows for t in report.tables),
         "warehouse": os.environ.get("BIGQUERY_EMULATOR_HOST", "bigquery"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "complete_tables": sum(t.complete for t in report.tables),
     }
+    return result
+
+
+def main() -> None:
+    result = measure()
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -19,8 +19,10 @@ def print_ui(cfg: StackConfig) -> None:
     print()
     print(f"Airflow UI:  {cfg.airflow_url}   login: admin / {password_for(cfg, 'admin')}")
     print(
-        f"             (read-only user: viewer / {password_for(cfg, 'viewer')}; passwords in {cfg.passwords_file})"
+        f"             (may run DAGs: operator / {password_for(cfg, 'operator')}; read-only: viewer / "
+        f"{password_for(cfg, 'viewer')}; passwords in {cfg.passwords_file})"
     )
+    print(f"Coverage:    {cfg.airflow_url}/coverage/   (also under Coverage in the UI's navigation)")
     if cfg.warehouse == "emulator":
         print(f"BigQuery:    local emulator at {cfg.emulator_url}, project {cfg.gcp_project}")
     else:

@@ -1,21 +1,22 @@
-"""The demo: from the old pipeline's state to a verified first week, through Airflow.
+"""The demo: from the old pipeline's state to a validated first month, through Airflow.
 
 1. Start the stack; provision the warehouse through the scheduler (``provision_warehouse``).
 2. Load the sample data in the ``legacy`` state: summary tables full but unhashed, upcoming
    contexts partial (see ``local_stack.sample_data``).
-3. One range run (``backfill_range_<table>``) per table for the first week of the seeds'
-   first-month window on the running scheduler: the summary tables in ``sql`` mode (their
+3. One range run (``backfill_range_<table>``) per table over the seeds' first-month window
+   (2021-10-19..2021-11-19) on the running scheduler: the summary tables in ``sql`` mode (their
    rows exist, they only lack hashes), then the upcoming contexts in ``processor`` mode
    (they need rows computed, and read the summaries).
-4. Verify: trigger ``verify_coverage`` for the week (recorded in
+4. Verify: trigger ``verify_coverage`` for the month (recorded in
    ``nba_monitoring.coverage_history``; an alert would reach the local receiver), then print
-   the terminal report, ``python -m nba_backfill.coverage``, for the same week. The rest of
+   the terminal report, ``python -m nba_backfill.coverage``, for the same month, and the
+   validation gate's verdict per table: with the first month COMPLETE and the SQL and
+   processor hashes equal on 2021-11-15, whole-history range runs may start. The rest of
    history is still in the legacy state on purpose: the nightly verification reports it.
 """
 
 from __future__ import annotations
 
-import datetime
 import json
 import time
 
@@ -23,8 +24,9 @@ import local_stack
 from local_stack import services
 from local_stack.airflow_api import AirflowApi
 from local_stack.config import StackConfig
+from nba_backfill.validation_gate import FIRST_MONTH
 
-WINDOW = (datetime.date(2021, 10, 19), datetime.date(2021, 10, 25))
+WINDOW = FIRST_MONTH
 STAGES = (
     ("sql", ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")),
     ("processor", ("upcoming_player_game_context", "upcoming_team_game_context")),
@@ -43,8 +45,9 @@ def run(cfg: StackConfig) -> int:
     verified = _verify_coverage(api)
     print(f"\n$ python -m nba_backfill.coverage --from-date {WINDOW[0]} --to-date {WINDOW[1]}")
     complete = _print_report(cfg) == 0
+    validated = _print_gate(cfg)
     services.log(f"demo finished in {time.monotonic() - started:.1f}s")
-    return 0 if written and complete and verified else 1
+    return 0 if written and complete and verified and validated else 1
 
 
 def _provision(api: AirflowApi) -> bool:
@@ -73,7 +76,7 @@ def _load_sample_data(cfg: StackConfig) -> None:
 
 
 def _backfill(api: AirflowApi, tables: tuple[str, ...], mode: str) -> bool:
-    """One range run per table over the week (``backfill_range_<table>``), all at once."""
+    """One range run per table over the window (``backfill_range_<table>``), all at once."""
     started = time.monotonic()
     conf = {"from_date": str(WINDOW[0]), "to_date": str(WINDOW[1]), "mode": mode}
     runs = {}
@@ -92,7 +95,7 @@ def _backfill(api: AirflowApi, tables: tuple[str, ...], mode: str) -> bool:
 
 
 def _verify_coverage(api: AirflowApi) -> bool:
-    """verify_coverage for the week: its figures land in nba_monitoring.coverage_history."""
+    """verify_coverage for the window: its figures land in nba_monitoring.coverage_history."""
     return (
         _run_dag(api, "verify_coverage", {"from_date": str(WINDOW[0]), "to_date": str(WINDOW[1])})
         == "success"
@@ -104,3 +107,22 @@ def _print_report(cfg: StackConfig) -> int:
 
     cfg.use_warehouse()
     return coverage_report(["--from-date", str(WINDOW[0]), "--to-date", str(WINDOW[1])])
+
+
+def _print_gate(cfg: StackConfig) -> bool:
+    """The validation gate's verdict per table: may whole-history range runs start?"""
+    from nba_backfill import validation_gate
+    from nba_backfill.registry import REGISTRY
+    from nba_backfill.warehouse import warehouse_client
+
+    cfg.use_warehouse()
+    client = warehouse_client()
+    print(
+        f"\nValidation gate (first month COMPLETE, SQL = processor hashes on {validation_gate.PARITY_SAMPLE_DATE}):"
+    )
+    results = [validation_gate.check(table, client) for table in REGISTRY.values()]
+    for result in results:
+        print(
+            f"  {result.table:<30} {'passed' if result.passed else 'REFUSED: ' + '; '.join(result.problems)}"
+        )
+    return all(r.passed for r in results)

@@ -16,6 +16,9 @@ every row it wrote has ``data_hash`` NULL and ``run_type = 'legacy'``):
     The seeds' Session 42 picture: ``player_game_summary`` every date; the team summaries
     and ``upcoming_player_game_context`` only the test date 2021-11-15;
     ``upcoming_team_game_context`` about 69% of its dates.
+``unhashed``
+    Every table holds every date, none hashed: the whole history waiting only for the SQL
+    hash path (the benchmark's starting point).
 ``empty``
     Raw data only; the analytics tables exist but hold no rows.
 """
@@ -35,7 +38,7 @@ from nba_backfill.registry import REGISTRY
 
 DEFAULT_SEED = 20161025
 TEST_DATE = datetime.date(2021, 11, 15)
-SCENARIOS = ("legacy", "session42", "empty")
+SCENARIOS = ("legacy", "session42", "unhashed", "empty")
 LEGACY_MISSING_DATES = (datetime.date(2023, 1, 10), datetime.date(2023, 1, 11))
 
 
@@ -98,6 +101,8 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
         "upcoming_player_game_context": [TEST_DATE],
         "upcoming_team_game_context": dates[: int(len(dates) * 0.69)],
     }
+    if scenario == "unhashed":
+        dates_by_table = {name: dates for name in REGISTRY}
     # Upstream history the upcoming contexts read: the full summaries. A copy, so the
     # generated data is never mutated.
     raw = data.source

@@ -154,10 +154,14 @@ def process_partition(table_name: str, **context) -> dict[str, int]:
 
 
 def verify_and_log(table_name: str, **context) -> dict[str, Any]:
-    """Verify the partition and append the write to backfill_log; fail with the numbers if incomplete."""
+    """Verify the partition and append the write to backfill_log; fail with the numbers if incomplete.
+
+    The partition is measured by the coverage verifier itself (``measure_table`` over one
+    day), so a green run and a COMPLETE report can never disagree.
+    """
+    from nba_backfill.coverage.measure import measure_table
     from nba_backfill.hash_spec import VERSION
     from nba_backfill.monitoring_tables import BACKFILL_LOG
-    from nba_backfill.verification import partition_figures
     from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, request_retry, warehouse_client
 
     table = get_table(table_name)
@@ -173,7 +177,8 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         job_id = ti.xcom_pull(task_ids=SQL_TASK)
         job = client.get_job(job_id, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS) if job_id else None
         hashed = int(job.num_dml_affected_rows or 0) if job else None
-    figures = partition_figures(table, game_date, client)
+    coverage = measure_table(table, game_date, game_date, client)
+    problems = coverage.reasons()
     started = context["dag_run"].start_date or datetime.datetime.now(datetime.UTC)
     entry = {
         "table_name": table_name,
@@ -183,10 +188,10 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         "mode": mode,
         **{k: counts.get(k) for k in ("computed", "inserted", "updated", "deleted", "unchanged")},
         "hashed": hashed if hashed is not None else counts.get("inserted", 0) + counts.get("updated", 0),
-        "expected_rows": figures.expected,
-        "actual_rows": figures.actual,
-        "complete": figures.complete,
-        "detail": "; ".join(figures.problems()) or None,
+        "expected_rows": coverage.expected_rows,
+        "actual_rows": coverage.actual_rows,
+        "complete": not problems,
+        "detail": "; ".join(problems) or None,
         "hash_spec_version": VERSION,
         "started_at": started.isoformat(),
         "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),
@@ -196,9 +201,13 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
     )
     if errors:
         raise RuntimeError(f"could not append to {BACKFILL_LOG.table_id}: {errors}")
-    if not figures.complete:
-        raise _fail(
-            f"{table_name} {game_date} is INCOMPLETE after the write: " + "; ".join(figures.problems())
-        )
-    log.info("%s %s COMPLETE: %s", table_name, game_date, figures.as_dict())
-    return figures.as_dict()
+    if problems:
+        raise _fail(f"{table_name} {game_date} is INCOMPLETE after the write: " + "; ".join(problems))
+    figures = {
+        "expected": coverage.expected_rows,
+        "actual": coverage.actual_rows,
+        "hashed": coverage.hashed_rows,
+        "parity_checked": coverage.parity_checked,
+    }
+    log.info("%s %s COMPLETE: %s", table_name, game_date, figures)
+    return figures

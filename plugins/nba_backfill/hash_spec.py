@@ -136,29 +136,31 @@ def _frame_value_text(column: HashColumn):
         text = ref.str.replace_all("\\", "\\\\", literal=True).str.replace_all(
             SEPARATOR, "\\" + SEPARATOR, literal=True
         )
-    elif column.type == "INT64":
-        text = ref.cast(pl.Int64).cast(pl.String)
+    elif column.type in ("INT64", "BOOL", "DATE"):
+        # polars renders these exactly as the spec does: digits, true/false, YYYY-MM-DD.
+        text = ref.cast(pl.String)
     elif column.type == "FLOAT64":
         x = ref.cast(pl.Float64)
         # Rounding to 0 decimals half away from zero is exact on doubles, like BigQuery ROUND.
+        scaled = (x * FLOAT_SCALE).round(0, mode="half_away_from_zero").cast(pl.Int64, strict=False)
         text = (
-            pl.when(x.is_nan())
+            pl.when(x.abs() < FLOAT_SCALED_LIMIT)
+            .then(scaled.cast(pl.String))
+            .when(x.is_nan())
             .then(pl.lit("NaN"))
             .when(x.is_infinite())
             .then(pl.when(x > 0).then(pl.lit("Inf")).otherwise(pl.lit("-Inf")))
-            .when(x.abs() < FLOAT_SCALED_LIMIT)
-            .then((x * FLOAT_SCALE).round(0, mode="half_away_from_zero").cast(pl.Int64).cast(pl.String))
             .when(x.abs() < FLOAT_INT_LIMIT)
-            .then(pl.lit("!") + x.round(0, mode="half_away_from_zero").cast(pl.Int64).cast(pl.String))
-            .otherwise(pl.lit("!oor"))
-        )
-    elif column.type == "BOOL":
-        text = pl.when(ref).then(pl.lit("true")).otherwise(pl.lit("false"))
-    elif column.type == "DATE":
-        text = ref.cast(pl.Date).dt.strftime("%Y-%m-%d")
+            .then(
+                pl.lit("!")
+                + x.round(0, mode="half_away_from_zero").cast(pl.Int64, strict=False).cast(pl.String)
+            )
+            .when(x.abs() >= FLOAT_INT_LIMIT)
+            .then(pl.lit("!oor"))
+        )  # NULL matches no branch and stays NULL
     else:
         raise ValueError(f"unknown column type {column.type!r}")
-    return pl.when(ref.is_null()).then(pl.lit(NULL_TEXT)).otherwise(text)
+    return text.fill_null(NULL_TEXT)
 
 
 def frame_texts(frame, columns: Sequence[HashColumn]):
@@ -177,9 +179,9 @@ def frame_hashes(frame, columns: Sequence[HashColumn]):
     import polars as pl
 
     md5 = hashlib.md5
-    texts = frame_texts(frame, columns).to_list()
+    texts = frame_texts(frame, columns).cast(pl.Binary).to_list()  # UTF-8 bytes
     # MD5 is the one step without a vectorised form here; one C call per row.
-    return pl.Series("data_hash", [md5(t.encode()).hexdigest()[:HASH_LENGTH] for t in texts], dtype=pl.String)
+    return pl.Series("data_hash", [md5(t).hexdigest()[:HASH_LENGTH] for t in texts], dtype=pl.String)
 
 
 # -- GoogleSQL ------------------------------------------------------------------------------

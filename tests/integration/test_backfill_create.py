@@ -10,9 +10,9 @@ import time
 import pytest
 
 from local_stack.services import AIRFLOW_BIN
+from nba_backfill.coverage.measure import measure_table
 from nba_backfill.monitoring_tables import BACKFILL_LOG
 from nba_backfill.registry import REGISTRY
-from nba_backfill.verification import partition_figures
 from nba_backfill.warehouse import run_query
 
 pytestmark = pytest.mark.integration
@@ -69,8 +69,8 @@ def test_backfill_create_processes_exactly_the_requested_game_dates(
     assert sorted(r["partition_key"] for r in mine) == [str(d) for d in DAYS]
     assert {r["state"] for r in mine} == {"success"}
     for day in DAYS:
-        figures = partition_figures(TABLE, day, bq)
-        assert figures.complete and figures.actual > 0, (day, figures)
+        figures = measure_table(TABLE, day, day, bq)
+        assert figures.complete and figures.actual_rows > 0, (day, figures)
     logged = {
         row.game_date
         for row in run_query(

@@ -9,10 +9,10 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from local_stack.config import REPO_ROOT
+from nba_backfill.coverage.measure import measure_table
 from nba_backfill.hash_spec import VERSION
 from nba_backfill.monitoring_tables import BACKFILL_LOG
 from nba_backfill.registry import REGISTRY
-from nba_backfill.verification import partition_figures
 from nba_backfill.warehouse import run_query
 
 pytestmark = pytest.mark.integration
@@ -72,11 +72,11 @@ def test_processor_mode_fills_a_partition_and_a_rerun_changes_nothing(
         "hash_partition_sql": "skipped",
         "verify_and_log": "success",
     }
-    figures = partition_figures(TEAM_OFFENSE, GAME_DAY, bq)
-    assert figures.complete and figures.actual == figures.expected > 0
+    figures = measure_table(TEAM_OFFENSE, GAME_DAY, GAME_DAY, bq)
+    assert figures.complete and figures.actual_rows == figures.expected_rows > 0
     first = log_rows(TEAM_OFFENSE, GAME_DAY, bq)[-1]
     assert (first.mode, first.run_type, first.complete) == ("processor", "manual", True)
-    assert first.inserted == figures.actual and first.updated == 0
+    assert first.inserted == figures.actual_rows and first.updated == 0
     hashes = {
         r.game_id + r.team_abbr: r.data_hash
         for r in run_query(
@@ -88,7 +88,12 @@ def test_processor_mode_fills_a_partition_and_a_rerun_changes_nothing(
 
     assert again.state == "success"
     second = log_rows(TEAM_OFFENSE, GAME_DAY, bq)[-1]
-    assert (second.inserted, second.updated, second.deleted, second.unchanged) == (0, 0, 0, figures.actual)
+    assert (second.inserted, second.updated, second.deleted, second.unchanged) == (
+        0,
+        0,
+        0,
+        figures.actual_rows,
+    )
     assert hashes == {
         r.game_id + r.team_abbr: r.data_hash
         for r in run_query(
@@ -101,17 +106,17 @@ def test_sql_mode_hashes_the_legacy_rows_through_bigquery_insert_job_operator(
     dags, loaded_warehouse, restore_partitions, bq
 ):
     restore_partitions(PLAYERS.table_id, GAME_DAY)
-    before = partition_figures(PLAYERS, GAME_DAY, bq)
-    assert before.actual == before.expected > 0 and before.hashed_current == 0
+    before = measure_table(PLAYERS, GAME_DAY, GAME_DAY, bq)
+    assert before.actual_rows == before.expected_rows > 0 and before.hashed_rows == 0
 
     run = dags["backfill_player_game_summary"].test(run_conf={"mode": "sql", "game_date": str(GAME_DAY)})
 
     assert run.state == "success"
     assert states(run)["hash_partition_sql"] == "success"
-    after = partition_figures(PLAYERS, GAME_DAY, bq)
-    assert after.complete and after.hashed_current == after.actual == before.actual
+    after = measure_table(PLAYERS, GAME_DAY, GAME_DAY, bq)
+    assert after.complete and after.hashed_rows == after.actual_rows == before.actual_rows
     entry = log_rows(PLAYERS, GAME_DAY, bq)[-1]
-    assert (entry.mode, entry.hashed, entry.hash_spec_version) == ("sql", before.actual, VERSION)
+    assert (entry.mode, entry.hashed, entry.hash_spec_version) == ("sql", before.actual_rows, VERSION)
     # The emulator keeps neither labels nor billing caps on its job records, so check the
     # configuration Airflow rendered and sent (stored with the task instance).
     from airflow.models.renderedtifields import RenderedTaskInstanceFields
@@ -147,7 +152,7 @@ def test_sql_mode_on_an_empty_partition_fails_and_says_to_use_processor_mode(
     assert states(run)["check_partition"] == "failed"
     out, err = capfd.readouterr()
     assert "the SQL hash path only hashes existing rows. Rerun with mode=processor" in out + err
-    assert partition_figures(TEAM_OFFENSE, day, bq).actual == 0
+    assert measure_table(TEAM_OFFENSE, day, day, bq).actual_rows == 0
 
 
 @pytest.mark.parametrize("mode", ["processor", "sql"])
@@ -209,7 +214,8 @@ def test_malformed_params_are_refused_before_the_run_starts(dags, conf, message)
 def test_a_missing_upstream_history_fails_with_the_repair_command(dags, loaded_warehouse, bq, capfd):
     """In the seeds' state the team summaries hold only 2021-11-15: every earlier date is missing."""
     upcoming = REGISTRY["upcoming_team_game_context"]
-    before = partition_figures(upcoming, datetime.date(2021, 11, 15), bq)
+    day = datetime.date(2021, 11, 15)
+    before = measure_table(upcoming, day, day, bq)
 
     run = dags[f"backfill_{upcoming.name}"].test(run_conf={"mode": "processor", "game_date": "2021-11-15"})
 
@@ -219,7 +225,12 @@ def test_a_missing_upstream_history_fails_with_the_repair_command(dags, loaded_w
     assert "(first 2016-10-25, last 2021-11-14)" in out + err
     repair = "airflow backfill create --dag-id backfill_team_offense_game_summary --from-date 2016-10-25"
     assert repair in out + err
-    assert partition_figures(upcoming, datetime.date(2021, 11, 15), bq) == before
+    after = measure_table(upcoming, day, day, bq)
+    assert (after.actual_rows, after.hashed_rows, after.unhashed) == (
+        before.actual_rows,
+        before.hashed_rows,
+        before.unhashed,
+    )
 
 
 def test_an_upcoming_context_with_complete_upstream_history_is_computed(
@@ -231,8 +242,8 @@ def test_an_upcoming_context_with_complete_upstream_history_is_computed(
     run = dags[f"backfill_{upcoming.name}"].test(run_conf={"mode": "processor", "game_date": str(GAME_DAY)})
 
     assert run.state == "success"
-    figures = partition_figures(upcoming, GAME_DAY, bq)
-    assert figures.complete and figures.actual > 0
+    figures = measure_table(upcoming, GAME_DAY, GAME_DAY, bq)
+    assert figures.complete and figures.actual_rows > 0
     # Opening night: last season's games are the history (across seasons), this season's count is 0.
     row = next(
         iter(

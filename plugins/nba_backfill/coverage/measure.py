@@ -122,7 +122,7 @@ class TableCoverage:
         if missing:
             found.append(f"{len(missing)} of {len(self.expected_dates)} expected dates missing")
         if partial:
-            found.append(f"{len(partial)} dates partial")
+            found.append(f"{len(partial)} of {len(self.expected_dates)} expected dates partial")
         extra = sum(max(d.actual - d.expected, 0) for d in self.dates if d.expected)
         if extra:
             found.append(f"{extra:,} rows more than expected on game dates")

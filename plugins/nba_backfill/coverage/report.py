@@ -8,6 +8,7 @@ percentage across tables: a table is COMPLETE or it is not.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,12 @@ from nba_backfill.warehouse import run_query
 
 REPROCESS_COMPLETED = "completed"
 REPROCESS_FAILED = "failed"
+
+
+_REPAIR_COMMAND = re.compile(
+    r"airflow backfill create --dag-id backfill_(?P<table>[a-z_]+) --from-date (?P<from_date>\d{4}-\d{2}-\d{2}) "
+    r"--to-date (?P<to_date>\d{4}-\d{2}-\d{2}) --reprocess-behavior (?P<reprocess>completed|failed)"
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,15 @@ class Repair:
             f"airflow backfill create --dag-id backfill_{self.table} --from-date {self.from_date} "
             f"--to-date {self.to_date} --reprocess-behavior {self.reprocess_behavior}"
         )
+
+    @classmethod
+    def parse(cls, command: str) -> Repair:
+        """The repair a ``command`` line (as ``command`` writes it) stands for."""
+        match = _REPAIR_COMMAND.fullmatch(command.strip())
+        if not match:
+            raise ValueError(f"not a repair command: {command!r}")
+        first, last = (datetime.date.fromisoformat(match[k]) for k in ("from_date", "to_date"))
+        return cls(match["table"], first, last, match["reprocess"], dates=0)
 
     def as_dict(self) -> dict:
         return {

@@ -1,0 +1,118 @@
+"""What the Coverage page shows, read from the verifier's records in three queries.
+
+Every figure comes from ``nba_monitoring``: the newest verification of each table
+(``coverage_latest``), that verification's state of every date (``coverage_history_dates``)
+and the seasons of the game calendar (``nba_raw.nbac_schedule``). Never one query per date or
+per table, so the full history costs what a week does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from nba_backfill.coverage.report import Repair
+from nba_backfill.monitoring_tables import COVERAGE_HISTORY_DATES, COVERAGE_LATEST_VIEW
+from nba_backfill.raw_tables import SCHEDULE
+from nba_backfill.registry import REGISTRY
+from nba_backfill.warehouse import run_query
+
+NO_GAMES = "no_games"
+"""A calendar day inside a season without any game: drawn, never expected."""
+
+_CARD_COLUMNS = (
+    "status",
+    "coverage_pct",
+    "hashed_pct",
+    "expected_rows",
+    "present_rows",
+    "hashed_rows",
+    "expected_dates",
+    "missing_dates",
+    "partial_dates",
+    "from_date",
+    "to_date",
+    "reasons",
+)
+
+_LATEST_DATES = f"""
+select d.table_name, d.game_date, d.state, d.expected_rows, d.actual_rows, d.hashed_rows
+from `{COVERAGE_HISTORY_DATES.table_id}` as d
+join `{COVERAGE_LATEST_VIEW}` as l
+  on d.verification_id = l.verification_id
+  and d.table_name = l.table_name
+  and d.verified_on = l.verified_on
+"""
+
+_SEASONS = f"""
+select season, min(game_date) as first_date, max(game_date) as last_date
+from `{SCHEDULE.table_id}`
+where not is_postponed
+group by season
+order by season
+"""
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def coverage_page_data(client) -> dict[str, Any]:
+    """Cards, per-date states, seasons and gaps of every registered table's newest verification."""
+    latest = {
+        row.table_name: dict(row.items())
+        for row in run_query(f"select * from `{COVERAGE_LATEST_VIEW}`", client=client)
+    }
+    dates: dict[str, dict[str, list]] = {name: {} for name in REGISTRY}
+    for row in run_query(_LATEST_DATES, client=client):
+        if row.table_name in dates:
+            dates[row.table_name][row.game_date.isoformat()] = [
+                row.state,
+                row.expected_rows,
+                row.actual_rows,
+                row.hashed_rows,
+            ]
+    seasons = [
+        {"season": r.season, "first_date": r.first_date.isoformat(), "last_date": r.last_date.isoformat()}
+        for r in run_query(_SEASONS, client=client)
+    ]
+    tables = []
+    for name in REGISTRY:
+        row = latest.get(name)
+        tables.append(
+            {
+                "table": name,
+                "verified": row is not None,
+                "verified_at": _json_value(row["verified_at"]) if row else None,
+                "verification_id": row["verification_id"] if row else None,
+                **{k: _json_value(row[k]) if row else None for k in _CARD_COLUMNS},
+                "repairs": _repairs(row) if row else [],
+                "dates": dates[name],
+            }
+        )
+    return {"tables": tables, "seasons": seasons, "states": [*("complete", "partial", "missing"), NO_GAMES]}
+
+
+def _repairs(row: dict) -> list[dict]:
+    """The table's repairs, each with the missing and partial ranges it closes."""
+    repairs = [
+        {**Repair.parse(line).as_dict(), "gaps": []}
+        for line in (row.get("repair_commands") or "").splitlines()
+        if line.strip()
+    ]
+    unrepaired = []
+    for state, column in (("missing", "missing_ranges"), ("partial", "partial_ranges")):
+        for first, last in json.loads(row.get(column) or "[]"):
+            gap = {"state": state, "from_date": first, "to_date": last}
+            owner = next((r for r in repairs if r["from_date"] <= first and last <= r["to_date"]), None)
+            (owner["gaps"] if owner else unrepaired).append(gap)
+    for repair in repairs:
+        repair.pop("dates", None)
+        repair["dag_id"] = f"backfill_{repair['table']}"
+        repair["gaps"].sort(key=lambda g: g["from_date"])
+    if unrepaired:  # ranges the record names no command for: shown, without a button
+        repairs.append({"table": row["table_name"], "command": None, "gaps": unrepaired})
+    return sorted(repairs, key=lambda r: r["gaps"][0]["from_date"] if r["gaps"] else "")

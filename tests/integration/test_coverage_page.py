@@ -1,0 +1,249 @@
+"""The Coverage page in the Airflow UI: real api-server, real auth manager, real Chromium.
+
+The page reads the verifier's records, so each test first records a verification of the
+seeds' first-month window on the Session 42 data (the test warehouse's state): the team
+summaries hold only 2021-11-15, every other date of the month is missing.
+
+Browser tests drive Debian's ``chromium`` with Playwright (never a downloaded browser).
+Without it they skip, unless ``NBA_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a
+failure. The screenshot lands in ``.local/artifacts/coverage_page.png``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import uuid
+
+import pytest
+import requests
+
+from local_stack.airflow_api import AirflowApi, password_for
+from local_stack.config import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
+D = datetime.date
+FIRST_MONTH = (D(2021, 10, 19), D(2021, 11, 19))
+GAP_TABLE = "team_offense_game_summary"
+ARTIFACTS = REPO_ROOT / ".local" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a closed network: without the background-networking ones Chromium keeps trying
+# to reach Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def first_month_recorded(loaded_warehouse, bq):
+    """A verification of the first month, recorded as verify_coverage records it."""
+    from nba_backfill.coverage import history, plan, verify
+
+    tables, ranges = plan(from_date=str(FIRST_MONTH[0]), to_date=str(FIRST_MONTH[1]))
+    report = verify(tables, ranges, bq, parity_sample=20)
+    verification_id = f"test__coverage_page_{uuid.uuid4().hex[:8]}"
+    history.record(report, verification_id, "test", bq)
+    return report
+
+
+def _token(stack_config, username: str) -> str:
+    response = requests.post(
+        f"{stack_config.airflow_url}/auth/token",
+        json={"username": username, "password": password_for(stack_config, username)},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def _backfills(api: AirflowApi, dag_id: str) -> list[dict]:
+    return api.request("GET", "/backfills", params={"dag_id": dag_id, "limit": 100, "order_by": "-id"})[
+        "backfills"
+    ]
+
+
+REPAIR = {  # a valid request; each test changes what it tests
+    "table": GAP_TABLE,
+    "from_date": str(FIRST_MONTH[0]),
+    "to_date": str(FIRST_MONTH[1]),
+    "reprocess_behavior": "failed",
+}
+
+
+def test_the_page_and_its_data_refuse_anonymous_callers(airflow_stack, stack_config):
+    for path in ("/coverage/", "/coverage/api/coverage"):
+        response = requests.get(f"{stack_config.airflow_url}{path}", timeout=30)
+        assert response.status_code == 401, (path, response.status_code)
+        assert response.json()["detail"] == "Not authenticated"
+    forged = requests.get(
+        f"{stack_config.airflow_url}/coverage/api/coverage",
+        headers={"Authorization": "Bearer not-a-token"},
+        timeout=30,
+    )
+    assert forged.status_code in (401, 403)
+
+
+def test_anonymous_and_viewer_cannot_start_a_repair(airflow_stack, stack_config):
+    dag_id = f"backfill_{GAP_TABLE}"
+    before = _backfills(airflow_stack, dag_id)
+    url = f"{stack_config.airflow_url}/coverage/api/repairs"
+
+    anonymous = requests.post(url, json=REPAIR, timeout=30)
+    assert anonymous.status_code == 401
+
+    viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}
+    page = requests.get(f"{stack_config.airflow_url}/coverage/", headers=viewer, timeout=30)
+    assert page.status_code == 200 and "NBA backfill coverage" in page.text  # a viewer may look
+    refused = requests.post(url, json=REPAIR, headers=viewer, timeout=30)
+    assert refused.status_code == 403, refused.text
+
+    assert _backfills(airflow_stack, dag_id) == before, "a refused repair created a backfill"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"table": "team_offence_game_summary"}, "unknown table 'team_offence_game_summary'"),
+        (
+            {"from_date": "2021-11-19", "to_date": "2021-10-19"},
+            "from_date 2021-11-19 is after to_date 2021-10-19",
+        ),
+        ({"from_date": "2015-01-01"}, "before team_offense_game_summary's history start"),
+    ],
+)
+def test_a_bad_repair_request_is_refused_with_the_reason(airflow_stack, stack_config, change, message):
+    dag_id = f"backfill_{GAP_TABLE}"
+    before = _backfills(airflow_stack, dag_id)
+    operator = {"Authorization": f"Bearer {_token(stack_config, 'operator')}"}
+    response = requests.post(
+        f"{stack_config.airflow_url}/coverage/api/repairs",
+        json={**REPAIR, **change},
+        headers=operator,
+        timeout=30,
+    )
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
+    assert _backfills(airflow_stack, dag_id) == before
+
+
+def test_the_data_endpoint_serves_the_recorded_verification(
+    airflow_stack, stack_config, first_month_recorded
+):
+    viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}
+    data = requests.get(
+        f"{stack_config.airflow_url}/coverage/api/coverage", headers=viewer, timeout=60
+    ).json()
+    by_table = {t["table"]: t for t in data["tables"]}
+    recorded = {t.table: t for t in first_month_recorded.tables}
+    assert set(by_table) == set(recorded)
+    for name, coverage in recorded.items():
+        card = by_table[name]
+        assert card["status"] == coverage.status
+        assert (card["expected_rows"], card["present_rows"]) == (
+            coverage.expected_rows,
+            coverage.present_rows,
+        )
+        assert len([d for d in card["dates"].values() if d[0] == "missing"]) == len(
+            coverage.dates_in("missing")
+        )
+    offense = by_table[GAP_TABLE]
+    assert offense["dates"]["2021-10-20"][0] == "missing"
+    assert offense["dates"]["2021-11-15"][0] == "partial"  # present, never hashed
+    # Every gap of the month sits under the repair the verifier chose for it (the reprocess
+    # behaviour depends on what earlier runs logged, so it is taken from the recorded report).
+    gaps = [(g["state"], g["from_date"], g["to_date"]) for r in offense["repairs"] for g in r["gaps"]]
+    assert sorted(gaps, key=lambda g: g[1]) == [
+        ("missing", "2021-10-19", "2021-11-14"),
+        ("partial", "2021-11-15", "2021-11-15"),
+        ("missing", "2021-11-16", "2021-11-19"),
+    ]
+    expected = [r.command for r in first_month_recorded.repairs[GAP_TABLE]]
+    assert [r["command"] for r in offense["repairs"]] == expected
+    assert any(s["season"] == "2021-22" for s in data["seasons"])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("NBA_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"NBA_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
+        pytest.skip("browser tests need Debian's chromium: sudo apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _logged_in_page(browser, stack_config, username: str):
+    """A page whose Airflow session is the user's: the UI's own ``_token`` cookie."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_cookies(
+        [{"name": "_token", "value": _token(stack_config, username), "url": stack_config.airflow_url}]
+    )
+    return context.new_page()
+
+
+def test_the_page_shows_the_gap_and_its_repair_button_starts_the_backfill(
+    airflow_stack, stack_config, first_month_recorded, browser
+):
+    dag_id = f"backfill_{GAP_TABLE}"
+    # Paused, so the scheduler creates the backfill's runs but executes none of their tasks:
+    # the test warehouse keeps the state the other tests expect.
+    airflow_stack.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
+    before = {b["id"] for b in _backfills(airflow_stack, dag_id)}
+    page = _logged_in_page(browser, stack_config, "operator")
+    page.goto(f"{stack_config.airflow_url}/coverage/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+
+    card = page.locator(f'.card[data-table="{GAP_TABLE}"]')
+    assert card.get_attribute("data-status") == "INCOMPLETE"
+    recorded = next(t for t in first_month_recorded.tables if t.table == GAP_TABLE)
+    assert f"{recorded.coverage_pct:.1f}%" in card.inner_text()
+
+    page.locator(f'#tabs button[data-table="{GAP_TABLE}"]').click()
+    heatmap = page.locator(f'.heatmap[data-table="{GAP_TABLE}"]')
+    assert heatmap.is_visible()
+    assert heatmap.locator('.day[data-date="2021-10-20"]').get_attribute("data-state") == "missing"
+    assert heatmap.locator('.day[data-date="2021-11-15"]').get_attribute("data-state") == "partial"
+
+    row = page.locator(f'#gaps tr[data-table="{GAP_TABLE}"][data-from="2021-10-19"]')
+    assert "missing 2021-10-19..2021-11-14" in row.inner_text()
+    assert "airflow backfill create --dag-id backfill_team_offense_game_summary" in row.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "coverage_page.png"), full_page=True)
+
+    row.get_by_role("button", name="Repair").click()
+    outcome = row.locator(".outcome.ok")
+    outcome.wait_for(timeout=30_000)
+    created = [b for b in _backfills(airflow_stack, dag_id) if b["id"] not in before]
+    try:
+        assert len(created) == 1, created
+        (backfill,) = created
+        assert f"backfill #{backfill['id']} started" in outcome.inner_text()
+        clicked = next(r for r in first_month_recorded.repairs[GAP_TABLE] if str(r.from_date) == "2021-10-19")
+        assert backfill["from_date"][:10] == "2021-10-19"
+        assert backfill["to_date"][:10] == str(clicked.to_date)
+        assert backfill["reprocess_behavior"] == clicked.reprocess_behavior
+    finally:
+        for b in created:
+            airflow_stack.request("PUT", f"/backfills/{b['id']}/cancel")
+
+
+def test_the_coverage_entry_is_in_the_airflow_navigation(airflow_stack, stack_config, browser):
+    plugins = airflow_stack.request("GET", "/plugins")["plugins"]
+    (plugin,) = [p for p in plugins if p["name"] == "nba_coverage"]
+    assert [v["href"] for v in plugin["external_views"]] == ["/coverage/"]
+    page = _logged_in_page(browser, stack_config, "viewer")
+    page.goto(f"{stack_config.airflow_url}/")
+    link = page.get_by_role("link", name="Coverage")
+    link.first.wait_for(timeout=30_000)

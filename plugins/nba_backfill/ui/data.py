@@ -89,14 +89,14 @@ def coverage_page_data(client) -> dict[str, Any]:
                 "verified_at": _json_value(row["verified_at"]) if row else None,
                 "verification_id": row["verification_id"] if row else None,
                 **{k: _json_value(row[k]) if row else None for k in _CARD_COLUMNS},
-                "repairs": _repairs(row) if row else [],
+                "repairs": repairs_with_gaps(row) if row else [],
                 "dates": dates[name],
             }
         )
     return {"tables": tables, "seasons": seasons, "states": [*("complete", "partial", "missing"), NO_GAMES]}
 
 
-def _repairs(row: dict) -> list[dict]:
+def repairs_with_gaps(row: dict) -> list[dict]:
     """The table's repairs, each with the missing and partial ranges it closes."""
     repairs = [
         {**Repair.parse(line).as_dict(), "gaps": []}
@@ -106,9 +106,20 @@ def _repairs(row: dict) -> list[dict]:
     unrepaired = []
     for state, column in (("missing", "missing_ranges"), ("partial", "partial_ranges")):
         for first, last in json.loads(row.get(column) or "[]"):
-            gap = {"state": state, "from_date": first, "to_date": last}
-            owner = next((r for r in repairs if r["from_date"] <= first and last <= r["to_date"]), None)
-            (owner["gaps"] if owner else unrepaired).append(gap)
+            # A gap may straddle two repairs (dates that once verified complete are redone
+            # with `completed`, the rest with `failed`): each repair gets its part.
+            covered = False
+            for r in repairs:
+                if r["from_date"] <= last and first <= r["to_date"]:
+                    part = {
+                        "state": state,
+                        "from_date": max(first, r["from_date"]),
+                        "to_date": min(last, r["to_date"]),
+                    }
+                    r["gaps"].append(part)
+                    covered = True
+            if not covered:
+                unrepaired.append({"state": state, "from_date": first, "to_date": last})
     for repair in repairs:
         repair.pop("dates", None)
         repair["dag_id"] = f"backfill_{repair['table']}"

@@ -58,7 +58,7 @@ def running_pid(cfg: StackConfig, name: str) -> int | None:
     return pid
 
 
-def _spawn(cfg: StackConfig, name: str, argv: list[str], env: dict[str, str]) -> int:
+def spawn(cfg: StackConfig, name: str, argv: list[str], env: dict[str, str]) -> int:
     cfg.run_dir.mkdir(parents=True, exist_ok=True)
     cfg.log_dir.mkdir(parents=True, exist_ok=True)
     with open(cfg.log_dir / f"{name}.log", "ab") as log_file:
@@ -75,7 +75,7 @@ def _spawn(cfg: StackConfig, name: str, argv: list[str], env: dict[str, str]) ->
     return proc.pid
 
 
-def _stop(cfg: StackConfig, name: str, grace_seconds: float = 20.0) -> bool:
+def stop_process(cfg: StackConfig, name: str, grace_seconds: float = 20.0) -> bool:
     pid = running_pid(cfg, name)
     if pid is None:
         _pid_file(cfg, name).unlink(missing_ok=True)
@@ -134,7 +134,7 @@ def ensure_emulator(cfg: StackConfig) -> None:
         raise StackError(f"{EMULATOR_PYTHON} is missing; run `make install` first")
     cfg.emulator_data_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    _spawn(
+    spawn(
         cfg,
         "bq-emulator",
         [
@@ -169,7 +169,7 @@ def alert_receiver_ready(cfg: StackConfig) -> bool:
 def ensure_alert_receiver(cfg: StackConfig) -> None:
     if alert_receiver_ready(cfg):
         return
-    _spawn(
+    spawn(
         cfg,
         "alert-receiver",
         [
@@ -188,7 +188,7 @@ def ensure_alert_receiver(cfg: StackConfig) -> None:
 
 
 def stop_alert_receiver(cfg: StackConfig) -> bool:
-    return _stop(cfg, "alert-receiver")
+    return stop_process(cfg, "alert-receiver")
 
 
 # -- the metadata database ------------------------------------------------------------
@@ -298,7 +298,7 @@ def ensure_airflow(
     launched = []
     for component in components:
         if running_pid(cfg, component) is None:
-            _spawn(cfg, component, [str(AIRFLOW_BIN), component], env)
+            spawn(cfg, component, [str(AIRFLOW_BIN), component], env)
             launched.append(component)
     if not launched and airflow_healthy(cfg, components):
         log("airflow: already running")
@@ -315,8 +315,8 @@ def ensure_airflow(
 def stop_airflow(cfg: StackConfig) -> list[str]:
     # Scheduler first so it stops handing out work while the rest shut down.
     order = ("scheduler", "triggerer", "dag-processor", "api-server")
-    return [component for component in order if _stop(cfg, component)]
+    return [component for component in order if stop_process(cfg, component)]
 
 
 def stop_emulator(cfg: StackConfig) -> bool:
-    return _stop(cfg, "bq-emulator")
+    return stop_process(cfg, "bq-emulator")

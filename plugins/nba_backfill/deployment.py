@@ -23,3 +23,8 @@ DML_CONCURRENCY = int(os.environ.get("NBA_DML_CONCURRENCY", "2"))
 """Mutating statements per table in flight at once. BigQuery runs 2 per table and queues 20."""
 
 MAX_ACTIVE_RUNS = int(os.environ.get("NBA_BACKFILL_MAX_ACTIVE_RUNS", "4"))
+
+DEFERRABLE = _flag("NBA_DEFERRABLE", False)
+"""BigQuery jobs wait in the triggerer instead of a worker slot (``deferrable=True``). On in
+the production compose file; off on the local stack, whose LocalExecutor has slots to spare.
+Works against the emulator too (tested in the Celery topology): see docs/production.md."""

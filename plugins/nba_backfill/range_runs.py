@@ -96,6 +96,7 @@ def plan_chunks(table_name: str, **context) -> dict[str, Any]:
     if mode == "processor":
         check_upstream(table, last + datetime.timedelta(days=1), client, wait=False)
     _validation_gate(table, first, last, bool(params.get("skip_validation_gate")), client)
+    _cost_estimate(table, first, last, mode, client, ti)
     chunks = chunk_ranges([(day, season) for day, season, _ in games], chunk)
     log.info(
         "%s %s..%s: %s game dates in %s %s chunks, mode %s",
@@ -127,6 +128,21 @@ def _validation_gate(table, first: datetime.date, last: datetime.date, skip: boo
     if not result.passed:
         raise _fail(result.refusal())
     log.info("%s: first-month validation passed", table.name)
+
+
+def _cost_estimate(table, first: datetime.date, last: datetime.date, mode: str, client, ti) -> None:
+    """Dry-run the range's statements: log the estimate, refuse it above the billing cap."""
+    from nba_backfill.cost import estimate
+    from nba_backfill.warehouse import MAXIMUM_BYTES_BILLED
+
+    cost = estimate(table, first, last, mode, client)
+    ti.xcom_push(key="cost_estimate", value=cost.as_dict())
+    log.info("dry run: %s", cost.describe())
+    if cost.bytes_processed > MAXIMUM_BYTES_BILLED:
+        raise _fail(
+            f"{cost.describe()}, above the per-job cap of {MAXIMUM_BYTES_BILLED:,} bytes: "
+            "use a smaller chunk and range, or raise the cap deliberately"
+        )
 
 
 def choose_path(**context) -> str:

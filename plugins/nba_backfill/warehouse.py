@@ -9,6 +9,7 @@ with an error naming the endpoint, and Airflow's task retries take it from there
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,8 +28,9 @@ RETRY_DEADLINE_SECONDS = 20.0
 HTTP_TIMEOUT_SECONDS = 15.0
 # How long to wait for a job's rows; longer jobs belong in an operator, not a helper.
 RESULT_TIMEOUT_SECONDS = 300.0
-# Every job refuses to bill more than this; a query that would is a bug, not a cost.
-MAXIMUM_BYTES_BILLED = 50 * 1024**3
+# Every job refuses to bill more than this (NBA_MAXIMUM_BYTES_BILLED, default 50 GiB); a
+# query that would is a bug, not a cost.
+MAXIMUM_BYTES_BILLED = int(os.environ.get("NBA_MAXIMUM_BYTES_BILLED", str(50 * 1024**3)))
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -57,8 +59,12 @@ def insert_job_operator_kwargs() -> dict[str, Any]:
     reachability check runs first instead and fails in seconds; ``execution_timeout``
     bounds whatever hangs later.
     """
+    from nba_backfill.deployment import DEFERRABLE
+
     return {
         "gcp_conn_id": GCP_CONN_ID,
+        "deferrable": DEFERRABLE,
+        "poll_interval": 2.0,
         "result_retry": request_retry(),
         "result_timeout": HTTP_TIMEOUT_SECONDS,
         "pre_execute": ensure_warehouse_reachable,
@@ -146,6 +152,21 @@ def run_dml(
     """Run one INSERT/UPDATE/DELETE/MERGE like ``run_query``; returns the rows it changed."""
     _, job = _run(sql, params, client, labels)
     return int(job.num_dml_affected_rows or 0)
+
+
+def dry_run_bytes(sql: str, params: Mapping[str, Any] | None = None, *, client: Client | None = None) -> int:
+    """The bytes BigQuery would process for ``sql`` (a free dry run; nothing executes)."""
+    from google.cloud import bigquery
+
+    client = client or warehouse_client()
+    job_config = bigquery.QueryJobConfig(
+        dry_run=True,
+        use_query_cache=False,
+        query_parameters=[_query_parameter(name, value) for name, value in (params or {}).items()],
+        use_legacy_sql=False,
+    )
+    job = client.query(sql, job_config=job_config, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS)
+    return int(job.total_bytes_processed or 0)
 
 
 def _run(sql, params, client, labels):

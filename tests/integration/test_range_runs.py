@@ -57,6 +57,40 @@ def test_a_sql_range_run_hashes_every_chunk_and_logs_every_game_date(
         )
     }
     assert logged == dict.fromkeys(before.expected_dates, True)
+    # The dry-run estimate went ahead of the writes (0 bytes on the emulator: the plumbing).
+    estimate = airflow_stack.request(
+        "GET",
+        f"/dags/{DAG_ID}/dagRuns/{run['dag_run_id']}/taskInstances/plan_chunks/xcomEntries/cost_estimate",
+        params={"deserialize": "true"},
+    )["value"]
+    assert estimate == {
+        "table": PLAYERS.name,
+        "from_date": str(FIRST),
+        "to_date": str(LAST),
+        "mode": "sql",
+        "statements": 1,
+        "bytes_processed": 0,
+        "usd": 0.0,
+    }
+
+
+def test_a_range_estimated_above_the_billing_cap_is_refused(monkeypatch):
+    """BigQuery's byte estimates cannot exist on the emulator (always 0): the estimate is
+    replaced here, the refusal is real."""
+    from nba_backfill import cost, range_runs
+    from nba_backfill.warehouse import MAXIMUM_BYTES_BILLED
+
+    huge = cost.CostEstimate(PLAYERS.name, str(FIRST), str(LAST), "sql", 1, MAXIMUM_BYTES_BILLED + 1)
+    monkeypatch.setattr(cost, "estimate", lambda *args: huge)
+
+    class Ti:
+        pushed: dict = {}
+
+        def xcom_push(self, key, value):
+            self.pushed[key] = value
+
+    with pytest.raises(Exception, match="above the per-job cap"):
+        range_runs._cost_estimate(PLAYERS, FIRST, LAST, "sql", None, Ti())
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,9 @@ class AirflowApi:
         # for a partition in its range (each backfill creates fresh runs, even when reprocessing).
         created = min(b["created_at"] for b in mine)
         first, last = min(b["from_date"][:10] for b in mine), max(b["to_date"][:10] for b in mine)
-        runs = self.request("GET", f"/dags/{dag_id}/dagRuns", params={"run_type": "backfill", "limit": 500})
+        runs = self.request(
+            "GET", f"/dags/{dag_id}/dagRuns", params={"run_type": "backfill", "limit": 500, "order_by": "-id"}
+        )
         return [
             r
             for r in runs["dag_runs"]

@@ -84,6 +84,6 @@ def test_backfill_create_processes_exactly_the_requested_game_dates(
 
 
 def _runs(api, dag_id: str) -> list[dict]:
-    return api.request("GET", f"/dags/{dag_id}/dagRuns", params={"run_type": "backfill", "limit": 200})[
-        "dag_runs"
-    ]
+    return api.request(
+        "GET", f"/dags/{dag_id}/dagRuns", params={"run_type": "backfill", "limit": 200, "order_by": "-id"}
+    )["dag_runs"]

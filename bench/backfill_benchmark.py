@@ -239,9 +239,18 @@ def processor_throughput() -> dict:
         _clear_hashes(first, last, tables=(name,))
         started = time.perf_counter()
         fresh = read_source(table, first, client, last)
+        read_done = time.perf_counter()
         written = processors.finalize(table, processors.compute_frame(table, fresh, days), run)
+        computed = time.perf_counter()
         counts = write_partitions(table, written, first, last, "bench", client)
         merge_seconds = time.perf_counter() - started
+        # Where the time goes: reading the chunk (Arrow over REST), computing and hashing
+        # it, and writing it (staging load + one MERGE + the staging table's removal).
+        profile = {
+            "read_seconds": round(read_done - started, 2),
+            "compute_hash_seconds": round(computed - read_done, 2),
+            "write_seconds": round(time.perf_counter() - computed, 2),
+        }
         if counts.updated != len(written):
             raise BenchmarkFailed(f"{name}: MERGE updated {counts.updated} of {len(written)} rows")
         out[name] = {
@@ -251,6 +260,7 @@ def processor_throughput() -> dict:
             "hashlib_row_loop_rows_per_second": round(rows.height / loop_seconds),
             "read_compute_merge_seconds": round(merge_seconds, 2),
             "read_compute_merge_rows_per_second": round(rows.height / merge_seconds),
+            "read_compute_merge_profile": profile,
         }
         log(f"throughput {name}: {out[name]}")
     return out

@@ -57,13 +57,14 @@ def test_no_credential_file_is_tracked():
     assert [n for n in _tracked_files() if FORBIDDEN_NAMES.search(n)] == []
 
 
+# Assembled at run time so that this file itself holds none of the shapes it scans for.
 @pytest.mark.parametrize(
     "leak",
     [
-        "-----BEGIN PRIVATE KEY-----",
-        "AKIAABCDEFGHIJKLMNOP",
-        "postgresql+psycopg2://airflow:hunter2@db/airflow",
-        "xoxb-1234567890-abcdefghij",
+        "-----BEGIN " + "PRIVATE KEY-----",
+        "AKIA" + "ABCDEFGHIJKLMNOP",
+        "postgresql+psycopg2://airflow:" + "hunter2@db/airflow",
+        "xoxb" + "-1234567890-abcdefghij",
     ],
 )
 def test_the_scan_recognises_what_it_looks_for(leak):

@@ -28,9 +28,18 @@ RETRY_DEADLINE_SECONDS = 20.0
 HTTP_TIMEOUT_SECONDS = 15.0
 # How long to wait for a job's rows; longer jobs belong in an operator, not a helper.
 RESULT_TIMEOUT_SECONDS = 300.0
+
+
 # Every job refuses to bill more than this (NBA_MAXIMUM_BYTES_BILLED, default 50 GiB); a
 # query that would is a bug, not a cost.
-MAXIMUM_BYTES_BILLED = int(os.environ.get("NBA_MAXIMUM_BYTES_BILLED", str(50 * 1024**3)))
+def _bytes_cap() -> int:
+    raw = os.environ.get("NBA_MAXIMUM_BYTES_BILLED", str(50 * 1024**3)).strip()
+    if not raw.isdigit() or int(raw) == 0:
+        raise ValueError(f"NBA_MAXIMUM_BYTES_BILLED={raw!r} must be a positive whole number of bytes")
+    return int(raw)
+
+
+MAXIMUM_BYTES_BILLED = _bytes_cap()
 
 
 class WarehouseUnavailable(RuntimeError):

@@ -141,13 +141,20 @@ def played_on_their_date(boxes: pl.DataFrame, games: pl.DataFrame) -> pl.DataFra
     )
 
 
-def player_in_game() -> list[pl.Expr]:
-    """The game and player columns every player table starts with (over ``played_on_their_date``)."""
-    is_home = pl.col("team_abbr").eq_missing(pl.col("game_home_team_abbr"))
+def game_columns() -> list[pl.Expr]:
+    """``game_id``, ``game_date``, ``season`` of the game (over ``played_on_their_date``)."""
     return [
         pl.col("game_id"),
         pl.col("game_game_date").alias("game_date"),
         pl.col("game_season").alias("season"),
+    ]
+
+
+def player_in_game() -> list[pl.Expr]:
+    """The game and player columns every player table starts with (over ``played_on_their_date``)."""
+    is_home = pl.col("team_abbr").eq_missing(pl.col("game_home_team_abbr"))
+    return [
+        *game_columns(),
         pl.col("player_id"),
         pl.col("player_lookup"),
         pl.col("player_name"),

@@ -12,7 +12,7 @@ import datetime
 
 import polars as pl
 
-from nba_backfill.processors import SourceData, played_on_their_date, ratio
+from nba_backfill.processors import SourceData, game_columns, played_on_their_date, ratio
 
 _SHOOTING = ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta")
 _STATS = ("pts", *_SHOOTING, "oreb", "dreb", "reb", "ast", "stl", "blk", "tov")
@@ -47,9 +47,7 @@ def _sides(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
 
 def _team_columns() -> list[pl.Expr]:
     return [
-        pl.col("game_id"),
-        pl.col("game_game_date").alias("game_date"),
-        pl.col("game_season").alias("season"),
+        *game_columns(),
         pl.col("team_id"),
         pl.col("team_abbr"),
         pl.col("opponent_team_abbr"),

@@ -21,6 +21,7 @@ __all__ = ["REPO_ROOT", "StackConfig", "start", "start_core", "stop", "write_env
 def start_core(cfg: StackConfig) -> dict[str, str]:
     """Warehouse, alert receiver and metadata DB up, DB migrated; returns the environment for Airflow."""
     services.ensure_emulator(cfg)
+    services.ensure_fault_proxy(cfg)
     services.ensure_alert_receiver(cfg)
     db_url = services.ensure_metadata_db(cfg)
     env = {**os.environ, **cfg.airflow_env(db_url)}
@@ -40,6 +41,8 @@ def start(cfg: StackConfig) -> dict[str, str]:
 def stop(cfg: StackConfig) -> list[str]:
     """Stop every process the stack started; data stays in ``.local/``."""
     stopped = services.stop_airflow(cfg)
+    if services.stop_fault_proxy(cfg):
+        stopped.append("fault-proxy")
     if services.stop_emulator(cfg):
         stopped.append("bq-emulator")
     if services.stop_alert_receiver(cfg):

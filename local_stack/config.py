@@ -32,6 +32,7 @@ class StackConfig:
     emulator_grpc_port: int
     airflow_port: int
     alert_port: int
+    fault_proxy_port: int | None  # None: clients talk to the emulator directly
     parallelism: int
     metadata_db_url: str | None  # None: use the embedded PostgreSQL server
 
@@ -54,6 +55,8 @@ class StackConfig:
             emulator_grpc_port=_port(environ, "NBA_BQ_EMULATOR_GRPC_PORT", 9060),
             airflow_port=_port(environ, "NBA_AIRFLOW_PORT", 8080),
             alert_port=_port(environ, "NBA_ALERT_RECEIVER_PORT", 9070),
+            # The test stack puts local_stack/fault_proxy.py between clients and emulator.
+            fault_proxy_port=_port(environ, "NBA_FAULT_PROXY_PORT", None),
             # LocalExecutor forks one worker per slot. Four fit two cores: BigQuery jobs
             # mostly wait, but each task process costs seconds of CPU to start.
             parallelism=int(environ.get("NBA_AIRFLOW_PARALLELISM", "4")),
@@ -99,6 +102,15 @@ class StackConfig:
         return f"http://{self.emulator_host}:{self.emulator_port}"
 
     @property
+    def fault_proxy_url(self) -> str | None:
+        return f"http://{self.emulator_host}:{self.fault_proxy_port}" if self.fault_proxy_port else None
+
+    @property
+    def warehouse_url(self) -> str:
+        """Where BigQuery clients send requests: the fault proxy when there is one."""
+        return self.fault_proxy_url or self.emulator_url
+
+    @property
     def airflow_url(self) -> str:
         return f"http://localhost:{self.airflow_port}"
 
@@ -115,7 +127,7 @@ class StackConfig:
         if self.warehouse == "emulator":
             # The google-cloud-bigquery client reads this variable itself; the provider has
             # no endpoint setting of its own.
-            env["BIGQUERY_EMULATOR_HOST"] = self.emulator_url
+            env["BIGQUERY_EMULATOR_HOST"] = self.warehouse_url
             extra["is_anonymous"] = True
         conn = {"conn_type": "google_cloud_platform", "extra": extra}
         env["AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT"] = json.dumps(conn)
@@ -170,8 +182,10 @@ class StackConfig:
         return path.read_text().strip()
 
 
-def _port(environ: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, str(default))
+def _port(environ: os._Environ[str] | dict[str, str], name: str, default: int | None) -> int:
+    raw = environ.get(name, "" if default is None else str(default))
+    if not raw and default is None:
+        return None
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ValueError(f"{name}={raw!r} is not a TCP port number")
     return int(raw)

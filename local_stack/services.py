@@ -158,6 +158,40 @@ def ensure_emulator(cfg: StackConfig) -> None:
     log(f"bq-emulator: serving {cfg.emulator_url} ({time.monotonic() - started:.1f}s)")
 
 
+# -- the fault proxy (test stacks only) ------------------------------------------------------
+
+
+def fault_proxy_ready(cfg: StackConfig) -> bool:
+    body = http_json(f"{cfg.fault_proxy_url}/_proxy/healthz") if cfg.fault_proxy_url else None
+    return bool(body and body.get("status") == "ok")
+
+
+def ensure_fault_proxy(cfg: StackConfig) -> None:
+    """Start ``local_stack/fault_proxy.py`` in front of the emulator, when the stack has one."""
+    if cfg.fault_proxy_url is None or cfg.warehouse != "emulator" or fault_proxy_ready(cfg):
+        return
+    spawn(
+        cfg,
+        "fault-proxy",
+        [
+            sys.executable,
+            "-m",
+            "local_stack.fault_proxy",
+            "--port",
+            str(cfg.fault_proxy_port),
+            "--upstream",
+            cfg.emulator_url,
+        ],
+        {**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    _wait_for("fault-proxy", lambda: fault_proxy_ready(cfg), 30, cfg.log_dir / "fault-proxy.log")
+    log(f"fault proxy: {cfg.fault_proxy_url} -> {cfg.emulator_url}")
+
+
+def stop_fault_proxy(cfg: StackConfig) -> bool:
+    return stop_process(cfg, "fault-proxy")
+
+
 # -- the alert receiver ----------------------------------------------------------------
 
 
@@ -257,18 +291,31 @@ def run_airflow_cli(args: list[str], env: dict[str, str], check: bool = True) ->
 
 
 def migrate_metadata_db(cfg: StackConfig, env: dict[str, str]) -> None:
-    """`airflow db migrate`, skipped when this database was already migrated by this Airflow."""
+    """`airflow db migrate` and the per-table DML pools, skipped when already done for this DB."""
     from importlib.metadata import version
 
+    pools = subprocess.run(
+        [sys.executable, "-m", "nba_backfill.pools"],
+        env={**env, "PYTHONPATH": str(REPO_ROOT / "plugins")},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     stamp = cfg.airflow_home / f".migrated-{version('apache-airflow')}"
-    if stamp.exists() and stamp.read_text() == env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]:
+    wanted = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] + "\n" + pools
+    if stamp.exists() and stamp.read_text() == wanted:
         return
     started = time.monotonic()
     result = run_airflow_cli(["db", "migrate"], env, check=False)
     if result.returncode != 0:
         raise StackError(f"`airflow db migrate` failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
-    stamp.write_text(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
-    log(f"metadata db: migrated ({time.monotonic() - started:.1f}s)")
+    pools_file = cfg.airflow_home / "pools.json"
+    pools_file.write_text(pools)
+    result = run_airflow_cli(["pools", "import", str(pools_file)], env, check=False)
+    if result.returncode != 0:
+        raise StackError(f"`airflow pools import` failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    stamp.write_text(wanted)
+    log(f"metadata db: migrated, DML pools set ({time.monotonic() - started:.1f}s)")
 
 
 def airflow_health(cfg: StackConfig) -> dict | None:

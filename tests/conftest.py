@@ -29,6 +29,12 @@ TEST_STACK_DEFAULTS = {
     "NBA_BQ_EMULATOR_GRPC_PORT": "9160",
     "NBA_AIRFLOW_PORT": "8180",
     "NBA_ALERT_RECEIVER_PORT": "9170",
+    # Every BigQuery call of the test stack passes local_stack/fault_proxy.py (forwarding
+    # unchanged unless a reliability test installs faults).
+    "NBA_FAULT_PROXY_PORT": "9155",
+    # A failed attempt fails the task at once, so a test sees what an in-process retry
+    # absorbed and what it did not (production retries 3 times with backoff).
+    "NBA_TASK_RETRIES": "0",
 }
 
 # dag.test() runs only DAGs that a bundle serves: the test stack serves tests/dag_fixtures too.
@@ -58,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if _wants_integration(config):
         was_running = {
             "bq-emulator": services.emulator_ready(cfg),
+            "fault-proxy": services.fault_proxy_ready(cfg),
             "alert-receiver": services.alert_receiver_ready(cfg),
             "postgres": services.embedded_postgres_pid(cfg) is not None,
         }
@@ -86,6 +93,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         sys.modules["airflow.settings"].dispose_orm()
     if "airflow" in _started_here:
         services.stop_airflow(cfg)
+    if "fault-proxy" in _started_here:
+        services.stop_fault_proxy(cfg)
     if "bq-emulator" in _started_here:
         services.stop_emulator(cfg)
     if "alert-receiver" in _started_here:
@@ -194,3 +203,51 @@ def alert_inbox(stack_config) -> AlertInbox:
     inbox = AlertInbox(stack_config.alert_receiver_url)
     inbox.clear()
     return inbox
+
+
+class FaultProxy:
+    """The test stack's fault proxy (local_stack/fault_proxy.py), as the tests drive it."""
+
+    def __init__(self, cfg: StackConfig) -> None:
+        self.cfg = cfg
+        self.url = cfg.fault_proxy_url
+
+    def reset(self) -> None:
+        import requests
+
+        requests.post(f"{self.url}/_proxy/reset", timeout=10).raise_for_status()
+
+    def inject(self, *rules: dict) -> None:
+        import requests
+
+        requests.post(f"{self.url}/_proxy/rules", json=list(rules), timeout=10).raise_for_status()
+
+    def stats(self) -> dict:
+        import requests
+
+        response = requests.get(f"{self.url}/_proxy/stats", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def kill(self) -> None:
+        """The warehouse dies: the proxy process is killed and its port closes."""
+        import signal
+
+        pid = services.running_pid(self.cfg, "fault-proxy")
+        assert pid, "the fault proxy is not running"
+        os.killpg(pid, signal.SIGKILL)
+        services.stop_fault_proxy(self.cfg)
+
+    def start(self) -> None:
+        services.ensure_fault_proxy(self.cfg)
+
+
+@pytest.fixture
+def fault_proxy(stack_config) -> FaultProxy:
+    """The fault proxy with no rules and fresh statistics; whatever a test injected is gone after it."""
+    proxy = FaultProxy(stack_config)
+    proxy.start()
+    proxy.reset()
+    yield proxy
+    proxy.start()
+    proxy.reset()

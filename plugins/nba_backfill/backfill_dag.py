@@ -7,9 +7,10 @@ Three task instances per run, because each costs seconds of CPU here:
     ignored), waits (by retrying) for games to be final, checks upstream partitions, and
     picks the write path. Bad input fails here, before any write.
 ``hash_partition_sql`` (mode ``sql``) or ``process_partition`` (mode ``processor``)
-    the SQL hash path, a ``BigQueryInsertJobOperator`` UPDATE of the partition's unhashed
-    or stale rows; or the processor path, which recomputes the partition from raw data and
-    MERGEs what changed. At most ``NBA_DML_CONCURRENCY`` (2) of them run per table at once.
+    the SQL hash path, a ``BigQueryInsertJobOperator`` (``DmlInsertJobOperator``) UPDATE of
+    the partition's unhashed or stale rows; or the processor path, which recomputes the
+    partition from raw data and MERGEs what changed. Both take a slot of the table's pool
+    ``nba_dml_<table>``: at most ``NBA_DML_CONCURRENCY`` (2) write a table at once.
 ``verify_and_log``
     the partition must hold exactly its expected rows, all hashed under the current spec,
     well formed, without NULL or duplicate keys; the write is appended to
@@ -19,13 +20,14 @@ Three task instances per run, because each costs seconds of CPU here:
 from __future__ import annotations
 
 import pendulum
-from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
 from airflow.providers.standard.operators.python import BranchPythonOperator, PythonOperator
 from airflow.sdk import DAG, Param
 
 from nba_backfill import backfill_tasks, deployment
+from nba_backfill.dml_operator import DmlInsertJobOperator
 from nba_backfill.partitions import TIMEZONE, timetable_for
 from nba_backfill.paths import SQL_DIR
+from nba_backfill.pools import dml_pool
 from nba_backfill.registry import AnalyticsTable, PartitionRule
 from nba_backfill.sql_hash_path import TEMPLATE, hash_partition_params
 from nba_backfill.task_defaults import DEFAULT_TASK_ARGS
@@ -86,7 +88,7 @@ Param `mode`: `processor` recomputes rows from the raw tables and upserts what c
             python_callable=backfill_tasks.check_partition,
             op_kwargs={"table_name": table.name},
         )
-        hash_sql = BigQueryInsertJobOperator(
+        hash_sql = DmlInsertJobOperator(
             task_id=backfill_tasks.SQL_TASK,
             configuration=query_job_configuration(
                 "{% include '" + TEMPLATE + "' %}",
@@ -99,16 +101,14 @@ Param `mode`: `processor` recomputes rows from the raw tables and upserts what c
                 date_parameters={"from_date": _GAME_DATE, "to_date": _GAME_DATE},
             ),
             params=hash_partition_params(table),
-            # Each run must execute; an identical job id would only reattach to an old job.
-            force_rerun=True,
-            max_active_tis_per_dag=deployment.DML_CONCURRENCY,
+            pool=dml_pool(table),
             **insert_job_operator_kwargs(),
         )
         process = PythonOperator(
             task_id=backfill_tasks.PROCESSOR_TASK,
             python_callable=backfill_tasks.process_partition,
             op_kwargs={"table_name": table.name},
-            max_active_tis_per_dag=deployment.DML_CONCURRENCY,
+            pool=dml_pool(table),
         )
         verify_and_log = PythonOperator(
             task_id="verify_and_log",

@@ -135,6 +135,7 @@ def process_partition(table_name: str, **context) -> dict[str, int]:
     """Processor path: recompute the partition from raw rows, hash it, upsert what changed."""
     from nba_backfill import processors
     from nba_backfill.processor_path import read_source, write_partition
+    from nba_backfill.raw_checks import RawDataError
     from nba_backfill.warehouse import warehouse_client
 
     table = get_table(table_name)
@@ -146,7 +147,10 @@ def process_partition(table_name: str, **context) -> dict[str, int]:
         processed_at=datetime.datetime.now(datetime.UTC),
     )
     client = warehouse_client()
-    source = read_source(table, game_date, client)
+    try:
+        source = read_source(table, game_date, client)
+    except RawDataError as exc:
+        raise _fail(str(exc)) from exc
     rows = processors.finalize(table, processors.compute_frame(table, source, [game_date]), run)
     counts = write_partition(table, rows, game_date, context["run_id"], client).as_dict()
     log.info("%s %s: %s", table_name, game_date, counts)

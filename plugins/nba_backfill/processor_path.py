@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections import Counter
 from dataclasses import asdict, dataclass
 
 from nba_backfill import datasets, processors
 from nba_backfill.frames import frame
-from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, SCHEDULE, TEAM_BOXSCORES
+from nba_backfill.raw_tables import PLAYER_BOXSCORES, TEAM_BOXSCORES, RawTable
 from nba_backfill.registry import REGISTRY, AnalyticsTable
 from nba_backfill.sql_templates import render
 from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, load_rows, request_retry, run_dml, run_query
 
 MERGE_TEMPLATE = "backfill/merge_partitions.sql"
+log = logging.getLogger(__name__)
 
 
 class PartitionWriteError(ValueError):
@@ -54,31 +56,44 @@ def _frame(sql: str, params: dict, columns, client):
     return frame(pl.from_arrow(arrow), columns)
 
 
+def _roster(upstream: str) -> tuple[str, RawTable]:
+    """The entity column an upstream table's history is read by, and the raw table listing who plays."""
+    return ("player_id", PLAYER_BOXSCORES) if "player" in upstream else ("team_abbr", TEAM_BOXSCORES)
+
+
 def read_source(
     table: AnalyticsTable, first: datetime.date, client, last: datetime.date | None = None
 ) -> processors.SourceData:
     """Raw rows of ``first..last`` (default: one date) and the upstream history before ``last``.
 
-    The processors never look ahead (tested), so one history up to the range's last date
-    serves every date in it.
+    Only the raw tables the table's processor reads are read (``processors.RAW_INPUTS``),
+    after their warehouse schema is checked, and their rows are screened before the history
+    is read: ``raw_checks`` refuses raw data that would give wrong rows (``RawDataError``,
+    nothing written) and quarantines what must not block the partition. The processors
+    never look ahead (tested), so one history up to the range's last date serves every date
+    in it.
     """
+    from nba_backfill import raw_checks  # it builds on PartitionWriteError, defined here
+
     last = last or first
     in_range = {"first": first, "last": last}
     between = "game_date between @first and @last"
+    inputs = processors.RAW_INPUTS[table.name]
+    rosters = {upstream: _roster(upstream) for upstream in table.upstream}
+    read = [processors.RAW_SOURCES[name] for name in inputs] + [roster for _, roster in rosters.values()]
+    raw_checks.check_schemas(table, read, client)
 
     def raw(source_table) -> object:
         sql = f"select * from `{source_table.table_id}` where {between}"
         return _frame(sql, in_range, source_table.columns, client)
 
-    source = processors.SourceData(
-        schedule=raw(SCHEDULE),
-        player_boxscores=raw(PLAYER_BOXSCORES),
-        team_boxscores=raw(TEAM_BOXSCORES),
-        player_props=raw(PLAYER_PROPS),
+    source = raw_checks.screen(
+        table,
+        processors.SourceData(
+            **{name: raw(t) if name in inputs else None for name, t in processors.RAW_SOURCES.items()}
+        ),
     )
-    for upstream in table.upstream:
-        entity = "player_id" if "player" in upstream else "team_abbr"
-        roster = PLAYER_BOXSCORES if entity == "player_id" else TEAM_BOXSCORES
+    for upstream, (entity, roster) in rosters.items():
         source.upstream[upstream] = _frame(
             f"""
             select * from `{REGISTRY[upstream].table_id}`
@@ -163,8 +178,37 @@ def write_partitions(
         client.delete_table(staging, not_found_ok=True, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS)
     changed = inserted + updated + deleted
     if merged != changed:
-        raise PartitionWriteError(
-            f"{table.name} {_span(first, last)}: MERGE changed {merged} rows, expected {changed} "
-            "(a concurrent writer?); rerun the partition"
-        )
+        _check_concurrent_write(table, incoming, first, last, merged, changed, client)
     return counts
+
+
+def _check_concurrent_write(table, incoming, first, last, merged, planned, client) -> None:
+    """The MERGE changed other than planned: another run wrote these partitions meanwhile.
+
+    A scheduled run and a backfill of the same date compute the same rows, so the partition
+    is right if it now holds exactly ours; anything else stops the run before it can
+    verify green.
+    """
+    key = list(table.key_columns)
+    stored = {
+        tuple(r[k] for k in key): (r["data_hash"], r["hash_spec_version"])
+        for r in _rows(
+            f"select {', '.join(key)}, data_hash, hash_spec_version from `{table.table_id}` "
+            "where game_date between @from_date and @to_date",
+            {"from_date": first, "to_date": last},
+            client,
+        )
+    }
+    if stored != incoming:
+        raise PartitionWriteError(
+            f"{table.name} {_span(first, last)}: MERGE changed {merged} rows, expected {planned}, and "
+            "the partition differs from the computed rows: another run is writing it; rerun the partition"
+        )
+    log.warning(
+        "%s %s: MERGE changed %d rows, planned %d: another run wrote the same rows meanwhile; "
+        "the partition holds exactly the computed rows",
+        table.name,
+        _span(first, last),
+        merged,
+        planned,
+    )

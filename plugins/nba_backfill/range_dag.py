@@ -12,7 +12,7 @@ partition) for the nightly partition and for repairing single dates. Triggered b
 ``choose_path``
     follows the ``mode`` param.
 ``hash_chunk_sql`` (mode ``sql``), one mapped instance per chunk
-    ``BigQueryInsertJobOperator``: one UPDATE over the chunk's partitions.
+    ``DmlInsertJobOperator`` (the provider's ``BigQueryInsertJobOperator``): one UPDATE over the chunk's partitions.
 ``process_chunk`` (mode ``processor``), one mapped instance per chunk
     recomputes every game date of the chunk from raw data and upserts what changed.
 ``verify_range``
@@ -26,12 +26,13 @@ The chunks are mapped task instances, so the Grid view shows each chunk's progre
 from __future__ import annotations
 
 import pendulum
-from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
 from airflow.providers.standard.operators.python import BranchPythonOperator, PythonOperator
 from airflow.sdk import DAG, Param
 
-from nba_backfill import deployment, range_runs
+from nba_backfill import range_runs
 from nba_backfill.backfill_tasks import MODES
+from nba_backfill.dml_operator import DmlInsertJobOperator
+from nba_backfill.pools import dml_pool
 from nba_backfill.registry import AnalyticsTable
 from nba_backfill.task_defaults import DEFAULT_TASK_ARGS
 from nba_backfill.warehouse import insert_job_operator_kwargs
@@ -81,16 +82,15 @@ def build_range_dag(table: AnalyticsTable) -> DAG:
         )
         choose_path = BranchPythonOperator(task_id="choose_path", python_callable=range_runs.choose_path)
         chunks = plan_chunks.output
-        hash_chunk_sql = BigQueryInsertJobOperator.partial(
+        hash_chunk_sql = DmlInsertJobOperator.partial(
             task_id=range_runs.SQL_TASK,
-            force_rerun=True,
-            max_active_tis_per_dag=deployment.DML_CONCURRENCY,
+            pool=dml_pool(table),
             **insert_job_operator_kwargs(),
         ).expand(configuration=chunks.map(range_runs.sql_chunk_configuration))
         process_chunk = PythonOperator.partial(
             task_id=range_runs.PROCESSOR_TASK,
             python_callable=range_runs.process_chunk,
-            max_active_tis_per_dag=deployment.DML_CONCURRENCY,
+            pool=dml_pool(table),
         ).expand(op_kwargs=chunks)
         verify_range = PythonOperator(
             task_id="verify_range",

@@ -173,12 +173,16 @@ def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> d
     from nba_backfill import processors
     from nba_backfill.backfill_tasks import run_type_of
     from nba_backfill.processor_path import read_source, write_partitions
+    from nba_backfill.raw_checks import RawDataError
     from nba_backfill.warehouse import warehouse_client
 
     table = get_table(table_name)
     client = warehouse_client()
     first, last = datetime.date.fromisoformat(from_date), datetime.date.fromisoformat(to_date)
-    source = read_source(table, first, client, last)
+    try:
+        source = read_source(table, first, client, last)
+    except RawDataError as exc:
+        raise _fail(str(exc)) from exc
     days = source.game_dates()
     run = processors.RunInfo(context["run_id"], run_type_of(context), datetime.datetime.now(datetime.UTC))
     rows = processors.finalize(table, processors.compute_frame(table, source, days), run)

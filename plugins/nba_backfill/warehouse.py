@@ -9,10 +9,13 @@ with an error naming the endpoint, and Airflow's task retries take it from there
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from google.api_core.retry import Retry
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
     from google.cloud.bigquery.table import RowIterator
 
 GCP_CONN_ID = "google_cloud_default"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Transient failures (connection refused or reset, 5xx, rateLimitExceeded) are retried
 # with backoff for this long, then the call fails.
@@ -53,11 +58,54 @@ def request_retry() -> Retry:
     return DEFAULT_RETRY.with_deadline(RETRY_DEADLINE_SECONDS)
 
 
+# BigQuery refuses a mutating statement while others hold the table: a conflict on one
+# partition ("Could not serialize access", reason invalidQuery, which the client library
+# never retries) or more than 20 queued. Both mean "run it again shortly".
+CONCURRENCY_ERRORS = ("Could not serialize access to table", "Too many DML statements outstanding")
+# Another writer's statement may take minutes on BigQuery; wait for it this long.
+CONCURRENCY_RETRY_DEADLINE_SECONDS = 180.0
+
+
+def is_concurrency_error(exc: BaseException) -> bool:
+    return any(text in str(exc) for text in CONCURRENCY_ERRORS)
+
+
 def job_retry() -> Retry:
     """Retry policy for restarting a failed query job; the library's default waits 40 min."""
     from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY
 
     return DEFAULT_JOB_RETRY.with_deadline(RETRY_DEADLINE_SECONDS)
+
+
+def retry_concurrency_refusals(attempt: Callable[[], T], what: str) -> T:
+    """Run ``attempt`` again, with jittered backoff, while BigQuery refuses it for concurrency.
+
+    Safe because a refused statement changed nothing. Anything else, and a refusal after
+    ``CONCURRENCY_RETRY_DEADLINE_SECONDS``, is raised as it came.
+    """
+    deadline = time.monotonic() + CONCURRENCY_RETRY_DEADLINE_SECONDS
+    delay, tries = 1.0, 1
+    while True:
+        try:
+            return attempt()
+        except Exception as exc:
+            if not is_concurrency_error(exc) or time.monotonic() + delay > deadline:
+                raise
+            wait = delay * random.uniform(1.0, 1.5)  # noqa: S311 - jitter, not secrecy
+            log.warning(
+                "%s: BigQuery refused attempt %d (%s); another statement holds the table, "
+                "running it again in %.1fs",
+                what,
+                tries,
+                _first_line(exc),
+                wait,
+            )
+            time.sleep(wait)
+            delay, tries = min(delay * 2, 30.0), tries + 1
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
 
 
 def insert_job_operator_kwargs() -> dict[str, Any]:
@@ -179,12 +227,17 @@ def dry_run_bytes(sql: str, params: Mapping[str, Any] | None = None, *, client: 
 
 
 def _run(sql, params, client, labels):
+    client = client or warehouse_client()
+    first_line = " ".join(sql.split())[:80]
+    return retry_concurrency_refusals(lambda: _run_once(sql, params, client, labels), f"query {first_line!r}")
+
+
+def _run_once(sql, params, client, labels):
     from concurrent.futures import TimeoutError as ResultTimeout
 
     from google.api_core import exceptions as api_exceptions
     from google.cloud import bigquery
 
-    client = client or warehouse_client()
     job_config = bigquery.QueryJobConfig(
         query_parameters=[_query_parameter(name, value) for name, value in (params or {}).items()],
         labels=dict(labels or {}),

@@ -1,11 +1,11 @@
-"""Test DAG: one BigQueryInsertJobOperator that hashes one partition of a given table."""
+"""Test DAG: one ``DmlInsertJobOperator`` (a ``BigQueryInsertJobOperator``) that hashes one partition."""
 
 from __future__ import annotations
 
 import pendulum
-from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
 from airflow.sdk import DAG, Param
 
+from nba_backfill.dml_operator import DmlInsertJobOperator
 from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configuration
 
 with DAG(
@@ -20,13 +20,13 @@ with DAG(
         "game_date": Param("2021-10-19", type="string", format="date"),
     },
 ) as dag:
-    BigQueryInsertJobOperator(
+    DmlInsertJobOperator(
         task_id="hash_partition",
         configuration=query_job_configuration(
             "update `{{ params.table }}` "
             "set data_hash = substr(to_hex(md5(concat(game_id, '|', team_abbr))), 1, 16) "
-            "where game_date = date '{{ params.game_date }}' and data_hash is null"
+            "where game_date = @game_date and data_hash is null",
+            date_parameters={"game_date": "{{ params.game_date }}"},
         ),
-        force_rerun=True,
         **insert_job_operator_kwargs(),
     )

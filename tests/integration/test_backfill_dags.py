@@ -47,6 +47,25 @@ def states(run) -> dict[str, str]:
     return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
 
 
+def table_state(table, day, bq) -> tuple:
+    """What a refused or skipped run must leave as it was: the date's rows, every column, and the
+    table's row count, hashed rows and newest write; and the date's backfill_log entries."""
+    partition = [
+        dict(r.items())
+        for r in run_query(
+            f"select * from `{table.table_id}` where game_date = @d order by {', '.join(table.key_columns)}",
+            {"d": day},
+            client=bq,
+        )
+    ]
+    (whole,) = run_query(
+        f"select count(*) as n, countif(data_hash is not null) as hashed, max(processed_at) as newest "
+        f"from `{table.table_id}`",
+        client=bq,
+    )
+    return partition, dict(whole.items()), len(log_rows(table, day, bq))
+
+
 def log_rows(table, day, bq) -> list:
     return list(
         run_query(
@@ -157,6 +176,8 @@ def test_sql_mode_on_an_empty_partition_fails_and_says_to_use_processor_mode(
 
 @pytest.mark.parametrize("mode", ["processor", "sql"])
 def test_a_day_without_games_is_skipped_not_failed(dags, loaded_warehouse, bq, mode):
+    before = table_state(TEAM_OFFENSE, NO_GAMES, bq)
+
     run = dags["backfill_team_offense_game_summary"].test(run_conf={"mode": mode, "game_date": str(NO_GAMES)})
 
     assert run.state == "success"
@@ -166,6 +187,7 @@ def test_a_day_without_games_is_skipped_not_failed(dags, loaded_warehouse, bq, m
         "hash_partition_sql": "skipped",
         "verify_and_log": "skipped",
     }
+    assert table_state(TEAM_OFFENSE, NO_GAMES, bq) == before
 
 
 @pytest.mark.parametrize(
@@ -179,15 +201,14 @@ def test_a_day_without_games_is_skipped_not_failed(dags, loaded_warehouse, bq, m
     ],
 )
 def test_bad_dates_fail_before_any_write(dags, loaded_warehouse, bq, capfd, conf, message):
-    before = next(iter(run_query(f"select count(*) as n from `{TEAM_OFFENSE.table_id}`", client=bq))).n
+    day = datetime.date.fromisoformat(conf["game_date"])
+    before = table_state(TEAM_OFFENSE, day, bq)
     run = dags["backfill_team_offense_game_summary"].test(run_conf=conf)
     assert run.state == "failed"
     assert states(run)["check_partition"] == "failed"
     out, err = capfd.readouterr()
     assert message in out + err
-    assert (
-        next(iter(run_query(f"select count(*) as n from `{TEAM_OFFENSE.table_id}`", client=bq))).n == before
-    )
+    assert table_state(TEAM_OFFENSE, day, bq) == before
 
 
 @pytest.mark.parametrize(
@@ -204,11 +225,50 @@ def test_bad_dates_fail_before_any_write(dags, loaded_warehouse, bq, capfd, conf
         ),
     ],
 )
-def test_malformed_params_are_refused_before_the_run_starts(dags, conf, message):
+def test_malformed_params_are_refused_before_the_run_starts(dags, loaded_warehouse, bq, conf, message):
     from airflow.sdk.exceptions import ParamValidationError
 
+    before = table_state(TEAM_OFFENSE, GAME_DAY, bq)
     with pytest.raises(ParamValidationError, match=re.escape(message)):
         dags["backfill_team_offense_game_summary"].test(run_conf=conf)
+    assert table_state(TEAM_OFFENSE, GAME_DAY, bq) == before
+
+
+def test_conflicting_raw_box_scores_fail_the_run_at_process_partition_and_change_nothing(
+    dags, loaded_warehouse, restore_partitions, bq, capfd
+):
+    """The whole run as Airflow executes it; tests/integration/test_bad_raw_input.py has every case."""
+    from nba_backfill.raw_tables import TEAM_BOXSCORES
+    from nba_backfill.warehouse import load_rows
+
+    restore_partitions(TEAM_BOXSCORES.table_id, GAME_DAY)
+    (row,) = run_query(
+        f"select * from `{TEAM_BOXSCORES.table_id}` where game_date = @d order by game_id, team_abbr limit 1",
+        {"d": GAME_DAY},
+        client=bq,
+    )
+    conflicting = {**dict(row.items()), "pts": row.pts + 1}
+    load_rows(TEAM_BOXSCORES.table_id, [conflicting], TEAM_BOXSCORES.schema, client=bq)
+    before = table_state(TEAM_OFFENSE, GAME_DAY, bq)
+
+    run = dags["backfill_team_offense_game_summary"].test(
+        run_conf={"mode": "processor", "game_date": str(GAME_DAY)}
+    )
+
+    assert run.state == "failed"
+    assert states(run) == {
+        "check_partition": "success",
+        "process_partition": "failed",
+        "hash_partition_sql": "skipped",
+        "verify_and_log": "upstream_failed",
+    }
+    out, err = capfd.readouterr()
+    assert (
+        f"nba_raw.nbac_team_boxscores on 2021-10-19: 2 rows share 1 key (game_id, team_abbr) with "
+        f"different values, e.g. game_id={row.game_id}, team_abbr={row.team_abbr} differs in pts. "
+        "Nothing was written; fix the raw data, then rerun team_offense_game_summary."
+    ) in out + err
+    assert table_state(TEAM_OFFENSE, GAME_DAY, bq) == before
 
 
 def test_a_missing_upstream_history_fails_with_the_repair_command(dags, loaded_warehouse, bq, capfd):

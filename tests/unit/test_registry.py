@@ -11,7 +11,9 @@ from nba_backfill.registry import (
     REGISTRY,
     TABLES,
     AnalyticsTable,
+    Column,
     RegistryError,
+    TotalsCheck,
     get_table,
     validate_registry,
 )
@@ -72,6 +74,18 @@ def _variant(**changes) -> AnalyticsTable:
         ({"processor": "os.system"}, "processor", "not a dotted path into nba_backfill"),
         ({"name": "bad name"}, "name", "plain identifier"),
         ({"history_start": "2016-10-01"}, "history_start", "must be a date"),
+        ({"columns": ()}, "columns", "no columns"),
+        # A column the hash could not canonicalise, and a check on a column the entry lacks.
+        (
+            {"columns": (*REGISTRY["team_offense_game_summary"].columns, Column("bonus", "NUMERIC"))},
+            "columns",
+            "'bonus' has type 'NUMERIC', not one of",
+        ),
+        (
+            {"totals_check": TotalsCheck.OPPONENT_POINTS},
+            "totals_check",
+            "needs an INT64 column 'points_allowed'",
+        ),
     ],
 )
 def test_a_bad_entry_fails_at_load_naming_the_field(changes, field, problem):

@@ -26,6 +26,13 @@ def test_bigquery_uses_application_default_credentials_and_no_emulator():
     assert conn["extra"] == {"project": "my-project", "location": "US"}
 
 
+def test_a_fault_proxy_port_puts_the_proxy_between_every_client_and_the_emulator():
+    cfg = StackConfig.from_env({"NBA_FAULT_PROXY_PORT": "9155"})
+    assert cfg.warehouse_env()["BIGQUERY_EMULATOR_HOST"] == "http://127.0.0.1:9155"
+    assert cfg.emulator_url == "http://127.0.0.1:9050", "the proxy forwards to the emulator"
+    assert StackConfig.from_env({}).fault_proxy_url is None, "the user's stack has no proxy"
+
+
 def test_unknown_warehouse_is_refused_with_the_choices():
     with pytest.raises(ValueError, match=r"NBA_WAREHOUSE='snowflake' is not one of emulator, bigquery"):
         StackConfig.from_env({"NBA_WAREHOUSE": "snowflake"})

@@ -27,22 +27,37 @@ from nba_backfill.registry import METADATA_COLUMNS, REGISTRY, AnalyticsTable, ge
 
 Rows = list[dict] | pl.DataFrame
 
-_RAW = {
+RAW_SOURCES = {
     "schedule": SCHEDULE,
     "player_boxscores": PLAYER_BOXSCORES,
     "team_boxscores": TEAM_BOXSCORES,
     "player_props": PLAYER_PROPS,
 }
+"""The raw tables of a ``SourceData``, by field name."""
+
+RAW_INPUTS: dict[str, tuple[str, ...]] = {
+    "player_game_summary": ("schedule", "player_boxscores"),
+    "team_offense_game_summary": ("schedule", "team_boxscores"),
+    "team_defense_game_summary": ("schedule", "team_boxscores"),
+    "upcoming_player_game_context": ("schedule", "player_boxscores", "player_props"),
+    "upcoming_team_game_context": ("schedule",),
+}
+"""The raw tables each table's processor reads. ``read_source`` reads (and checks) only
+these, so a broken raw table stops only the tables that depend on it."""
 
 
 @dataclass
 class SourceData:
-    """Raw rows and upstream analytics rows, as dicts (dates as ``datetime.date``) or frames."""
+    """Raw rows and upstream analytics rows, as dicts (dates as ``datetime.date``) or frames.
 
-    schedule: Rows = field(default_factory=list)
-    player_boxscores: Rows = field(default_factory=list)
-    team_boxscores: Rows = field(default_factory=list)
-    player_props: Rows = field(default_factory=list)
+    A raw table left ``None`` was not read (see ``RAW_INPUTS``); reading it fails loudly
+    instead of computing from nothing.
+    """
+
+    schedule: Rows | None = field(default_factory=list)
+    player_boxscores: Rows | None = field(default_factory=list)
+    team_boxscores: Rows | None = field(default_factory=list)
+    player_props: Rows | None = field(default_factory=list)
     upstream: dict[str, Rows] = field(default_factory=dict)
     _frames: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -55,7 +70,10 @@ class SourceData:
 
     def raw(self, name: str) -> pl.DataFrame:
         """A raw table's rows as a typed frame (``schedule``, ``player_boxscores``, ...)."""
-        return self._typed(name, getattr(self, name), _RAW[name].columns)
+        rows = getattr(self, name)
+        if rows is None:
+            raise ValueError(f"{RAW_SOURCES[name].table_id} was not read: add {name!r} to RAW_INPUTS")
+        return self._typed(name, rows, RAW_SOURCES[name].columns)
 
     def upstream_rows(self, name: str) -> pl.DataFrame:
         """An upstream analytics table's rows as a typed frame (empty when not read)."""

@@ -4,8 +4,9 @@ Each row describes a scheduled (not postponed) game from what was known before i
 days since the previous game, back-to-backs, season record and games played, and last-5 /
 last-10 averages. History comes from the upstream summary tables, strictly before the
 game's date and across seasons; a value with no history is NULL. The player's prop line
-comes from the raw prop feed (NULL when there is none). The roster of a game is its box
-score, DNPs included.
+comes from the raw prop feed (NULL when there is none); ``read_source`` has already
+quarantined lines that cannot be one (NaN, zero, negative, above 100: see ``raw_checks``).
+The roster of a game is its box score, DNPs included.
 
 How history is read without a loop: every upstream row carries its entity's running
 figures through that game (rolling last-N means, games and wins in its season). A target

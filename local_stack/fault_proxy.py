@@ -213,7 +213,10 @@ class ProxyState:
 
 
 def classify(body: bytes) -> tuple[str, str | None, dict[str, Any]]:
-    """``(kind, table, job)`` of a jobs.insert body: kind is query, mutating, load, other."""
+    """``(kind, table, job)`` of a jobs.insert body: query, mutating, dry_run, load, job or other.
+
+    A dry run (a cost estimate) executes nothing, so it never counts as a mutating statement.
+    """
     try:
         job = json.loads(body or b"{}")
     except ValueError:
@@ -221,6 +224,8 @@ def classify(body: bytes) -> tuple[str, str | None, dict[str, Any]]:
     configuration = job.get("configuration") or {}
     if "query" in configuration:
         table = mutated_table(configuration["query"].get("query", ""))
+        if configuration.get("dryRun"):
+            return "dry_run", table, job
         return ("mutating" if table else "query"), table, job
     if "load" in configuration:
         destination = configuration["load"].get("destinationTable") or {}
@@ -314,6 +319,19 @@ class ProxyHandler(BaseHTTPRequestHandler):
             project = found.group(1)
             kind, table, job = classify(body)
         rules = state.pick(kind, table)
+        # A mutating statement is in flight from its arrival (held or not) until it is done.
+        if kind == "mutating":
+            state.start_mutating(table)
+        outcome = "refused"
+        try:
+            outcome = self._apply(rules, body, path, project, kind, table, job)
+        finally:
+            if kind == "mutating" and outcome != "running":
+                state.end_mutating(table, succeeded=outcome == "done")
+
+    def _apply(self, rules: list[Rule], body: bytes, path: str, project: str, kind: str, table, job) -> str:
+        """Inject the rules' faults or forward; returns refused, done or running (a job not DONE yet)."""
+        state = self.server.state
         for rule in rules:
             if rule.action == "delay":
                 time.sleep(rule.seconds)
@@ -321,57 +339,48 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if fault:
             with state.lock:
                 state.injected[fault] += 1
-            if fault in ("serialize", "too_many_dml"):
-                failure, message = job_failure(project, job, table or "unknown", fault)
-                with state.lock:
-                    state.failed_jobs[failure["jobReference"]["jobId"]] = (failure, message)
-                return self._send_json(200, failure)
-            if fault == "rate_limit":
-                return self._send_json(
-                    403,
-                    bigquery_error(
-                        403,
-                        "rateLimitExceeded",
-                        "Exceeded rate limits: too many api requests per user per method for this user_method.",
-                    ),
-                )
-            if fault == "server_error":
-                return self._send_json(
-                    503,
-                    bigquery_error(
-                        503,
-                        "backendError",
-                        "Error encountered during execution. Retrying may solve the problem.",
-                    ),
-                )
-            if fault == "drop":
-                return self._drop()
+        if fault in ("serialize", "too_many_dml"):
+            failure, message = job_failure(project, job, table or "unknown", fault)
+            with state.lock:
+                state.failed_jobs[failure["jobReference"]["jobId"]] = (failure, message)
+            self._send_json(200, failure)
+            return "refused"
+        if fault == "rate_limit":
+            message = "Exceeded rate limits: too many api requests per user per method for this user_method."
+            self._send_json(403, bigquery_error(403, "rateLimitExceeded", message))
+            return "refused"
+        if fault == "server_error":
+            message = "Error encountered during execution. Retrying may solve the problem."
+            self._send_json(503, bigquery_error(503, "backendError", message))
+            return "refused"
+        if fault == "drop":
+            self._drop()
+            return "refused"
 
         job_id = (job.get("jobReference") or {}).get("jobId") if kind != "other" else None
         if not state.claim_job_id(job_id):
-            return self._send_json(
-                409, bigquery_error(409, "duplicate", f"Already Exists: Job {project}:{job_id}")
-            )
-        if kind in ("query", "mutating", "load", "job"):
+            self._send_json(409, bigquery_error(409, "duplicate", f"Already Exists: Job {project}:{job_id}"))
+            return "refused"
+        if kind != "other":
             with state.lock:
                 state.jobs.append(job_record(kind, table, job))
                 del state.jobs[:-JOB_LOG_LIMIT]
-        if kind == "mutating":
-            state.start_mutating(table)
         try:
             status, headers, response = self._forward(body)
         except OSError as exc:
             state.release_job_id(job_id)
-            if kind == "mutating":
-                state.end_mutating(table, succeeded=False)
-            return self._send_json(503, bigquery_error(503, "backendError", f"upstream unreachable: {exc}"))
-        if kind == "mutating" and self._job_finished(response, table):
-            state.end_mutating(table, succeeded=True)
-        if fault == "drop_response":
-            return self._drop()
+            self._send_json(503, bigquery_error(503, "backendError", f"upstream unreachable: {exc}"))
+            return "refused"
+        outcome = "done"
+        if kind == "mutating" and not self._job_finished(response, table):
+            outcome = "running"
         if kind != "mutating":
             self._track_running(path, response)
-        self._send(status, headers, response)
+        if fault == "drop_response":
+            self._drop()
+        else:
+            self._send(status, headers, response)
+        return outcome
 
     def _known_failure(self, path: str):
         """Status calls for a job this proxy failed: answer as BigQuery would, for ever."""

@@ -359,6 +359,24 @@ def ensure_airflow(
     log(f"airflow: {', '.join(components)} healthy ({time.monotonic() - started:.1f}s)")
 
 
+def restart_scheduler(cfg: StackConfig, env: dict[str, str], grace_seconds: float = 180.0) -> None:
+    """Restart the scheduler as a deployment does: SIGTERM to the scheduler alone.
+
+    Its LocalExecutor lets running tasks finish before it exits (task processes share its
+    process group, so stopping the group would kill them); the new scheduler adopts the rest.
+    """
+    pid = running_pid(cfg, "scheduler")
+    if pid is None:
+        raise StackError("the scheduler is not running")
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while running_pid(cfg, "scheduler") is not None:
+        if time.monotonic() > deadline:
+            raise StackError(f"the scheduler did not exit within {grace_seconds:.0f}s of SIGTERM")
+        time.sleep(0.5)
+    ensure_airflow(cfg, env)
+
+
 def stop_airflow(cfg: StackConfig) -> list[str]:
     # Scheduler first so it stops handing out work while the rest shut down.
     order = ("scheduler", "triggerer", "dag-processor", "api-server")

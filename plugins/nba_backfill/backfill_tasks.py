@@ -166,7 +166,7 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
     from nba_backfill.coverage.measure import measure_table
     from nba_backfill.hash_spec import VERSION
     from nba_backfill.monitoring_tables import BACKFILL_LOG
-    from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, request_retry, warehouse_client
+    from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, outage_named, request_retry, warehouse_client
 
     table = get_table(table_name)
     ti = context["ti"]
@@ -179,7 +179,12 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         counts = ti.xcom_pull(task_ids=PROCESSOR_TASK) or {}
     else:
         job_id = ti.xcom_pull(task_ids=SQL_TASK)
-        job = client.get_job(job_id, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS) if job_id else None
+        with outage_named(client):
+            job = (
+                client.get_job(job_id, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS)
+                if job_id
+                else None
+            )
         hashed = int(job.num_dml_affected_rows or 0) if job else None
     coverage = measure_table(table, game_date, game_date, client)
     problems = coverage.reasons()
@@ -200,9 +205,10 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         "started_at": started.isoformat(),
         "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),
     }
-    errors = client.insert_rows_json(
-        BACKFILL_LOG.table_id, [entry], retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS
-    )
+    with outage_named(client):
+        errors = client.insert_rows_json(
+            BACKFILL_LOG.table_id, [entry], retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS
+        )
     if errors:
         raise RuntimeError(f"could not append to {BACKFILL_LOG.table_id}: {errors}")
     if problems:

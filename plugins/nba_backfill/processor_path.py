@@ -22,7 +22,7 @@ from nba_backfill.frames import frame
 from nba_backfill.raw_tables import PLAYER_BOXSCORES, TEAM_BOXSCORES, RawTable
 from nba_backfill.registry import REGISTRY, AnalyticsTable
 from nba_backfill.sql_templates import render
-from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, load_rows, request_retry, run_dml, run_query
+from nba_backfill.warehouse import drop_table, load_rows, run_dml, run_query
 
 MERGE_TEMPLATE = "backfill/merge_partitions.sql"
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ def write_partitions(
         params = {"table_id": table.table_id, "staging_id": staging, "key_columns": key, "columns": columns}
         merged = run_dml(render(MERGE_TEMPLATE, params), in_range, client=client)
     finally:
-        client.delete_table(staging, not_found_ok=True, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS)
+        drop_table(staging, client=client)
     changed = inserted + updated + deleted
     if merged != changed:
         _check_concurrent_write(table, incoming, first, last, merged, changed, client)

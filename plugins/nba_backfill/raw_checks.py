@@ -128,11 +128,14 @@ def check_schemas(table: AnalyticsTable, raw_tables: Iterable[RawTable], client)
     A wrong type would otherwise be cast on the way in (a STRING ``pts`` of digits passes
     silently) and a missing column would fail deep inside polars.
     """
-    from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, request_retry
+    from nba_backfill.warehouse import HTTP_TIMEOUT_SECONDS, outage_named, request_retry
 
     problems = []
     for raw in sorted(set(raw_tables), key=lambda r: r.name):
-        schema = client.get_table(raw.table_id, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS).schema
+        with outage_named(client):
+            schema = client.get_table(
+                raw.table_id, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS
+            ).schema
         problems += schema_problems(raw, schema)
     if problems:
         raise RawDataError(

@@ -9,11 +9,12 @@ with an error naming the endpoint, and Airflow's task retries take it from there
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -131,12 +132,28 @@ def insert_job_operator_kwargs() -> dict[str, Any]:
 
 def ensure_warehouse_reachable(context: Any = None) -> None:
     """Raise ``WarehouseUnavailable`` within ``RETRY_DEADLINE_SECONDS`` if BigQuery does not answer."""
+    client = warehouse_client()
+    with outage_named(client):
+        list(client.list_datasets(max_results=1, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS))
+
+
+@contextlib.contextmanager
+def outage_named(client: Client) -> Iterator[None]:
+    """Turn "the warehouse did not answer" (after our retries) into ``WarehouseUnavailable``."""
+    from concurrent.futures import TimeoutError as ResultTimeout
+
+    import requests
     from google.api_core import exceptions as api_exceptions
 
-    client = warehouse_client()
     try:
-        list(client.list_datasets(max_results=1, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS))
-    except (api_exceptions.RetryError, api_exceptions.ServiceUnavailable, ConnectionError) as exc:
+        yield
+    except (
+        api_exceptions.RetryError,
+        api_exceptions.ServiceUnavailable,
+        ConnectionError,
+        requests.exceptions.ConnectionError,
+        ResultTimeout,
+    ) as exc:
         raise _unavailable(client, exc) from exc
 
 
@@ -219,6 +236,7 @@ def dry_run_bytes(sql: str, params: Mapping[str, Any] | None = None, *, client: 
     job_config = bigquery.QueryJobConfig(
         dry_run=True,
         use_query_cache=False,
+        maximum_bytes_billed=MAXIMUM_BYTES_BILLED,
         query_parameters=[_query_parameter(name, value) for name, value in (params or {}).items()],
         use_legacy_sql=False,
     )
@@ -233,9 +251,6 @@ def _run(sql, params, client, labels):
 
 
 def _run_once(sql, params, client, labels):
-    from concurrent.futures import TimeoutError as ResultTimeout
-
-    from google.api_core import exceptions as api_exceptions
     from google.cloud import bigquery
 
     job_config = bigquery.QueryJobConfig(
@@ -245,20 +260,13 @@ def _run_once(sql, params, client, labels):
         use_legacy_sql=False,
     )
     retry = request_retry()
-    try:
+    with outage_named(client):
         # job_retry=None here: otherwise the library wraps the insert in a retry of its own
         # that outlasts ours by minutes. Restarting a failed job is left to result().
         job = client.query(
             sql, job_config=job_config, retry=retry, job_retry=None, timeout=HTTP_TIMEOUT_SECONDS
         )
         rows = job.result(retry=retry, job_retry=job_retry(), timeout=RESULT_TIMEOUT_SECONDS)
-    except (
-        api_exceptions.RetryError,
-        api_exceptions.ServiceUnavailable,
-        ConnectionError,
-        ResultTimeout,
-    ) as exc:
-        raise _unavailable(client, exc) from exc
     return rows, job
 
 
@@ -297,10 +305,21 @@ def load_rows(
         schema=[bigquery.SchemaField(name, kind) for name, kind in schema],
         write_disposition="WRITE_TRUNCATE" if replace else "WRITE_APPEND",
     )
-    # No size argument: a resumable upload, which the emulator accepts for any size.
-    job = client.load_table_from_file(payload, table, job_config=job_config, timeout=HTTP_TIMEOUT_SECONDS)
-    job.result(retry=request_retry(), timeout=RESULT_TIMEOUT_SECONDS)
+    with outage_named(client):
+        # No size argument: a resumable upload, which the emulator accepts for any size. Its
+        # own retries back off 1, 2, 4 s; the library's six would outlast RETRY_DEADLINE_SECONDS.
+        job = client.load_table_from_file(
+            payload, table, job_config=job_config, num_retries=3, timeout=HTTP_TIMEOUT_SECONDS
+        )
+        job.result(retry=request_retry(), timeout=RESULT_TIMEOUT_SECONDS)
     return count
+
+
+def drop_table(table: str, *, client: Client | None = None) -> None:
+    """Drop ``table`` if it exists."""
+    client = client or warehouse_client()
+    with outage_named(client):
+        client.delete_table(table, not_found_ok=True, retry=request_retry(), timeout=HTTP_TIMEOUT_SECONDS)
 
 
 def _query_parameter(name: str, value: Any):

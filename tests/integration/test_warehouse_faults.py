@@ -13,7 +13,7 @@ import datetime
 import pytest
 
 from nba_backfill import warehouse
-from nba_backfill.warehouse import load_rows, run_dml, run_query
+from nba_backfill.warehouse import dry_run_bytes, load_rows, run_dml, run_query
 from tests.dag_fixtures.it_hash_partition import dag as hash_partition_dag
 
 pytestmark = pytest.mark.integration
@@ -127,8 +127,10 @@ def test_every_job_the_package_runs_carries_a_billing_cap_and_binds_its_dates(bq
     run_dml(f"update `{scores}` set points = points where game_date = @d", {"d": DAY}, client=bq)
     hash_partition_dag.test(run_conf={"table": scores, "game_date": str(DAY)})
 
-    jobs = [job for job in fault_proxy.stats()["jobs"] if job["kind"] in ("query", "mutating")]
-    assert len(jobs) >= 3
+    dry_run_bytes(f"update `{scores}` set points = 0 where game_date = @d", {"d": DAY}, client=bq)
+
+    jobs = [job for job in fault_proxy.stats()["jobs"] if job["kind"] in ("query", "mutating", "dry_run")]
+    assert {job["kind"] for job in jobs} == {"query", "mutating", "dry_run"}
     for job in jobs:
         assert job["maximum_bytes_billed"] == str(warehouse.MAXIMUM_BYTES_BILLED), job["query"]
         assert str(DAY) not in job["query"], "a date reached SQL as text"

@@ -131,7 +131,7 @@ def check_upstream(table, game_date: datetime.date, client, *, wait: bool) -> No
             raise RuntimeError(message) if wait else _fail(message)
 
 
-def process_partition(table_name: str, **context) -> dict[str, int]:
+def process_partition(table_name: str, **context) -> dict[str, Any]:
     """Processor path: recompute the partition from raw rows, hash it, upsert what changed."""
     from nba_backfill import processors
     from nba_backfill.processor_path import read_source, write_partition
@@ -152,8 +152,10 @@ def process_partition(table_name: str, **context) -> dict[str, int]:
     except RawDataError as exc:
         raise _fail(str(exc)) from exc
     rows = processors.finalize(table, processors.compute_frame(table, source, [game_date]), run)
-    counts = write_partition(table, rows, game_date, context["run_id"], client).as_dict()
+    counts: dict[str, Any] = write_partition(table, rows, game_date, context["run_id"], client).as_dict()
     log.info("%s %s: %s", table_name, game_date, counts)
+    if source.quarantined:  # recorded in backfill_log.detail by verify_and_log
+        counts["quarantined"] = "; ".join(source.quarantined)
     return counts
 
 
@@ -200,7 +202,7 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         "expected_rows": coverage.expected_rows,
         "actual_rows": coverage.actual_rows,
         "complete": not problems,
-        "detail": "; ".join(problems) or None,
+        "detail": "; ".join(problems) or counts.get("quarantined"),
         "hash_spec_version": VERSION,
         "started_at": started.isoformat(),
         "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),

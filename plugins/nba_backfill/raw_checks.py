@@ -231,10 +231,13 @@ def screen(table: AnalyticsTable, source: SourceData) -> SourceData:
         notice = exact_duplicates_notice(name, source.raw(name))
         if notice:
             log.warning("%s: %s", table.name, notice)
+            source.quarantined.append(notice)
     if "player_props" not in inputs:
         return source
     kept, notice = quarantine_prop_lines(source.raw("player_props"))
     if not notice:
         return source
     log.warning("%s: %s", table.name, notice)
-    return dataclasses.replace(source, player_props=kept, _frames={})
+    return dataclasses.replace(
+        source, player_props=kept, _frames={}, quarantined=[*source.quarantined, notice]
+    )

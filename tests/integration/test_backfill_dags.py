@@ -223,6 +223,10 @@ def test_bad_dates_fail_before_any_write(dags, loaded_warehouse, bq, capfd, conf
             {"mode": "processor", "game_date": "yesterday"},
             "Invalid input for param game_date: 'yesterday' is not a 'date'",
         ),
+        (  # a value that would change the statement if it ever reached SQL as text
+            {"mode": "sql", "game_date": "2021-10-19' or true --"},
+            "Invalid input for param game_date: \"2021-10-19' or true --\" is not a 'date'",
+        ),
     ],
 )
 def test_malformed_params_are_refused_before_the_run_starts(dags, loaded_warehouse, bq, conf, message):

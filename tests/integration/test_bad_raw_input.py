@@ -167,6 +167,7 @@ def test_exact_duplicate_box_scores_are_counted_once_and_logged(
         f"player_game_summary: 2 duplicate raw rows in nba_raw.nbac_player_boxscores on 2021-11-03 "
         f"counted once, e.g. game_id={row['game_id']}, player_id={row['player_id']}"
     ]
+    assert again.pop("quarantined") == quarantine_log(caplog)[0].split(": ", 1)[1], "the run's record"
     assert again == {**first, "updated": 0, "unchanged": first["computed"]}
     assert analytics_rows(PLAYERS, DAY, bq) == before
 
@@ -283,6 +284,8 @@ def test_absurd_prop_lines_are_quarantined_and_logged_not_refused(
         f"comes from another bookmaker or is NULL), e.g. game_id={example[0]['game_id']}, "
         f"player_id={example[0]['player_id']}, bookmaker=badbook, points_line={example[1]}"
     ]
+    # The run's record (backfill_log.detail, written by verify_and_log) carries the notice.
+    assert again.pop("quarantined") == quarantine_log(caplog)[0].split(": ", 1)[1]
     # Every player keeps the line he had (his good bookmaker's, or NULL): nothing changed.
     assert again == {**first, "updated": 0, "unchanged": first["computed"]}
     assert analytics_rows(UPCOMING, TEST_DATE, bq) == before

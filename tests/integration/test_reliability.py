@@ -349,4 +349,8 @@ def test_many_partitions_in_flight_never_exceed_the_dml_cap_and_refusals_are_ret
         if job["kind"] == "mutating" and job["table"] == table.table_id
     ]
     assert stats["mutating_done"][table.table_id] == len(writers), statements
+    for job in stats["jobs"]:  # plan, cost estimate, hash chunks, verification: every job
+        assert job["kind"] == "load" or job["maximum_bytes_billed"], job["query"][:200]
+        literal_dates = [d for d in _days(first, last) if str(d) in job["query"]]
+        assert not literal_dates, f"dates reached SQL as text: {job['query'][:200]}"
     _assert_complete_without_duplicates(bq, table, first, last)

@@ -16,7 +16,8 @@ Refused
       ``game_id, team_abbr``) with different values. Which one the processor kept would
       depend on the order BigQuery returns them, so the result would not be reproducible.
 
-Quarantined (logged as a warning in the task log with a count and an example)
+Quarantined (a warning with a count and an example in the task log, and in the run's
+``backfill_log.detail`` for per-date runs)
     - Exact duplicates of a box-score row, a known scraper artefact. They stay in the
       frame; the processors count each once (``processors.one_row_per_player``).
     - Prop lines that cannot be a points line: ``points_line`` NaN, zero, negative or above

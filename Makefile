@@ -9,7 +9,7 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status test test-fast lint lock clean bench
+.PHONY: demo install up down status test test-fast lint lock clean bench bench-proxy
 
 ## demo: install, start the local stack, and run the main job on it
 demo: install
@@ -50,6 +50,10 @@ test-fast: install lint
 ## bench: the backfill benchmark on the local stack (reloads its warehouse; ~25 min; STAGES=a,b for a subset)
 bench: install
 	$(PY) bench/backfill_benchmark.py $(if $(STAGES),--stages $(STAGES))
+
+## bench-proxy: what the test stack's fault proxy adds to a BigQuery call (~1 min; own emulator)
+bench-proxy: install
+	$(PY) bench/fault_proxy_overhead.py
 
 lint:
 	$(VENV)/bin/ruff check .

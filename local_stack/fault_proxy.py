@@ -42,6 +42,7 @@ import argparse
 import http.client
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -257,6 +258,12 @@ def job_record(kind: str, table: str | None, job: dict[str, Any]) -> dict[str, A
 class ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the client library expects
     server: FaultProxy
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in two writes; with Nagle's algorithm against the client's
+        # delayed ACK that stalls every response ~40 ms (measured: bench/fault_proxy_overhead.py).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

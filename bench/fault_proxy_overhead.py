@@ -1,0 +1,106 @@
+"""What the fault proxy costs the test stack: the same BigQuery calls, direct and through it.
+
+Every BigQuery call of the test stack passes local_stack/fault_proxy.py (pass-through unless
+a test injects faults). This starts an emulator and a proxy of its own (state in
+``.local/bench-proxy``, ports 9450/9455, so no other stack is touched), then times, in
+alternation, direct and proxied:
+
+- a small query job (``select 1``: jobs.insert plus the result), the suite's commonest call;
+- a 30,000-row read as Arrow (tabledata pages), the processor path's big call.
+
+    make bench-proxy     # writes bench/results/fault_proxy_overhead.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).parent / "results" / "fault_proxy_overhead.json"
+SMALL_QUERIES = 60
+READS = 5
+READ_ROWS = 30_000
+
+
+def _client(endpoint: str):
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import bigquery
+
+    os.environ["BIGQUERY_EMULATOR_HOST"] = endpoint  # read once, when the client is built
+    return bigquery.Client(project="nba-props-platform", credentials=AnonymousCredentials())
+
+
+def _median_seconds(call, times: int) -> float:
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    os.environ.update(
+        {
+            "NBA_STATE_DIR": str(REPO_ROOT / ".local" / "bench-proxy"),
+            "NBA_BQ_EMULATOR_PORT": "9450",
+            "NBA_BQ_EMULATOR_GRPC_PORT": "9460",
+            "NBA_FAULT_PROXY_PORT": "9455",
+        }
+    )
+    sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "plugins")]
+    from local_stack import services
+    from local_stack.config import StackConfig
+    from nba_backfill.warehouse import run_query
+
+    cfg = StackConfig.from_env()
+    services.ensure_emulator(cfg)
+    services.ensure_fault_proxy(cfg)
+    try:
+        direct, proxied = _client(cfg.emulator_url), _client(cfg.fault_proxy_url)
+        direct.create_dataset("bench", exists_ok=True)
+        run_query(
+            f"create or replace table bench.numbers as select n, cast(n as string) as s, n * 0.5 as f "
+            f"from unnest(generate_array(1, {READ_ROWS})) as n",
+            client=direct,
+        )
+
+        def small(client):
+            return lambda: list(run_query("select 1 as one", client=client))
+
+        def read(client):
+            return lambda: run_query("select * from bench.numbers", client=client).to_arrow(
+                create_bqstorage_client=False
+            )
+
+        result = {"small_query_seconds": {}, "read_30k_rows_seconds": {}}
+        for _ in range(2):  # alternate, so drift on this shared machine hits both alike
+            for name, client in (("direct", direct), ("proxied", proxied)):
+                result["small_query_seconds"].setdefault(name, []).append(
+                    _median_seconds(small(client), SMALL_QUERIES // 2)
+                )
+                result["read_30k_rows_seconds"].setdefault(name, []).append(_median_seconds(read(client), READS))
+        figures = {}
+        for measure, by_path in result.items():
+            direct_s, proxied_s = statistics.mean(by_path["direct"]), statistics.mean(by_path["proxied"])
+            figures[measure] = {
+                "direct": round(direct_s, 4),
+                "proxied": round(proxied_s, 4),
+                "added_ms": round((proxied_s - direct_s) * 1000, 1),
+            }
+        figures["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+        print(json.dumps(figures, indent=2))
+    finally:
+        services.stop_fault_proxy(cfg)
+        services.stop_emulator(cfg)
+
+
+if __name__ == "__main__":
+    main()

@@ -85,7 +85,9 @@ def main() -> None:
                 result["small_query_seconds"].setdefault(name, []).append(
                     _median_seconds(small(client), SMALL_QUERIES // 2)
                 )
-                result["read_30k_rows_seconds"].setdefault(name, []).append(_median_seconds(read(client), READS))
+                result["read_30k_rows_seconds"].setdefault(name, []).append(
+                    _median_seconds(read(client), READS)
+                )
         figures = {}
         for measure, by_path in result.items():
             direct_s, proxied_s = statistics.mean(by_path["direct"]), statistics.mean(by_path["proxied"])
@@ -94,7 +96,9 @@ def main() -> None:
                 "proxied": round(proxied_s, 4),
                 "added_ms": round((proxied_s - direct_s) * 1000, 1),
             }
-        figures["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        figures["machine"] = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
         RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
         print(json.dumps(figures, indent=2))
     finally:

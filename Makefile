@@ -9,7 +9,7 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status test test-fast lint lock clean bench bench-proxy
+.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy
 
 ## demo: install, start the local stack, and run the main job on it
 demo: install
@@ -46,6 +46,15 @@ test: install lint
 ## test-fast: linters and the tests that need no running stack
 test-fast: install lint
 	$(PY) -m pytest -m "not integration"
+
+## test-clock: the tests that run no DAG, with the system clock moved years ahead and behind
+## (Debian's faketime): a test that depends on today's date fails here the day it is written
+test-clock: install
+	@command -v faketime >/dev/null || { echo "test-clock needs Debian's faketime (apt-get install faketime)"; exit 2; }
+	@for moment in "2031-06-01 12:00:00" "2021-06-01 12:00:00"; do \
+		echo "== tests with the system clock at $$moment"; \
+		faketime "$$moment" $(PY) -m pytest -q -m "not airflow_runs" || exit 1; \
+	done
 
 ## bench: the backfill benchmark on the local stack (reloads its warehouse; ~25 min; STAGES=a,b for a subset)
 bench: install

@@ -14,11 +14,12 @@ Run: ``python -m local_stack.alert_receiver --port 9070 --store .local/alerts/al
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from nba_backfill import clock
 
 _lock = threading.Lock()
 
@@ -60,7 +61,7 @@ def make_handler(store: Path) -> type[BaseHTTPRequestHandler]:
                 self._reply(400, {"error": "body is not JSON"})
                 return
             alert = {
-                "received_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                "received_at": clock.now().isoformat(),
                 "path": self.path,
                 "title": body.get("title", ""),
                 "message": body.get("message", ""),

@@ -51,6 +51,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from nba_backfill import clock
+
 ACTIONS = ("serialize", "too_many_dml", "rate_limit", "server_error", "drop", "drop_response", "delay")
 MATCHES = ("mutating", "query", "job", "any")
 # Jobs kept in the log; a whole test session stays far below this.
@@ -109,7 +111,7 @@ def job_failure(project: str, job: dict[str, Any], table: str, action: str) -> t
         "jobReference": reference,
         "configuration": job.get("configuration") or {},
         "status": {"state": "DONE", "errorResult": error, "errors": [error]},
-        "statistics": {"creationTime": str(int(time.time() * 1000))},
+        "statistics": {"creationTime": str(int(clock.now().timestamp() * 1000))},
     }
     return body, message
 

@@ -182,7 +182,7 @@ def ensure_fault_proxy(cfg: StackConfig) -> None:
             "--upstream",
             cfg.emulator_url,
         ],
-        {**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'plugins'}{os.pathsep}{REPO_ROOT}"},
     )
     _wait_for("fault-proxy", lambda: fault_proxy_ready(cfg), 30, cfg.log_dir / "fault-proxy.log")
     log(f"fault proxy: {cfg.fault_proxy_url} -> {cfg.emulator_url}")
@@ -215,7 +215,7 @@ def ensure_alert_receiver(cfg: StackConfig) -> None:
             "--store",
             str(cfg.alerts_file),
         ],
-        {**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'plugins'}{os.pathsep}{REPO_ROOT}"},
     )
     _wait_for("alert-receiver", lambda: alert_receiver_ready(cfg), 30, cfg.log_dir / "alert-receiver.log")
     log(f"alert receiver: {cfg.alert_receiver_url}/alerts (stored in {cfg.alerts_file})")

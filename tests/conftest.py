@@ -85,6 +85,13 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A test that needs the Airflow services runs DAGs.
+    for item in items:
+        if "airflow_stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.airflow_runs)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if os.environ.get("NBA_KEEP_STACK") or not _wants_integration(config):
         return

@@ -11,7 +11,10 @@ import datetime
 import logging
 from typing import Any
 
+from nba_backfill import clock
 from nba_backfill.registry import get_table
+from nba_backfill.runs import as_of, run_type_of
+from nba_backfill.runs import refuse as _fail
 
 log = logging.getLogger(__name__)
 
@@ -19,19 +22,6 @@ MODES = ("processor", "sql")
 SQL_TASK = "hash_partition_sql"
 PROCESSOR_TASK = "process_partition"
 CHECK_TASK = "check_partition"
-
-
-def _fail(message: str):
-    from airflow.sdk.exceptions import AirflowFailException
-
-    return AirflowFailException(message)
-
-
-def run_type_of(context: dict[str, Any]) -> str:
-    """scheduled | backfill | manual: what kind of run wrote the rows."""
-    dag_run = context["dag_run"]
-    kind = str(getattr(dag_run.run_type, "value", dag_run.run_type))
-    return kind if kind in {"scheduled", "backfill"} else "manual"
 
 
 def resolve_game_date(table_name: str, context: dict[str, Any]) -> datetime.date:
@@ -46,7 +36,7 @@ def resolve_game_date(table_name: str, context: dict[str, Any]) -> datetime.date
             "trigger it with game_date=YYYY-MM-DD or use `airflow backfill create`"
         )
     try:
-        return parse_game_date(value, table)
+        return parse_game_date(value, table, as_of(context))
     except InvalidGameDate as exc:
         raise _fail(str(exc)) from None
 
@@ -144,7 +134,7 @@ def process_partition(table_name: str, **context) -> dict[str, Any]:
     run = processors.RunInfo(
         run_id=context["run_id"],
         run_type=ti.xcom_pull(task_ids=CHECK_TASK, key="run_type"),
-        processed_at=datetime.datetime.now(datetime.UTC),
+        processed_at=clock.now(),
     )
     client = warehouse_client()
     try:
@@ -190,7 +180,7 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         hashed = int(job.num_dml_affected_rows or 0) if job else None
     coverage = measure_table(table, game_date, game_date, client)
     problems = coverage.reasons()
-    started = context["dag_run"].start_date or datetime.datetime.now(datetime.UTC)
+    started = context["dag_run"].start_date or clock.now()
     entry = {
         "table_name": table_name,
         "game_date": game_date.isoformat(),
@@ -205,7 +195,7 @@ def verify_and_log(table_name: str, **context) -> dict[str, Any]:
         "detail": "; ".join(problems) or counts.get("quarantined"),
         "hash_spec_version": VERSION,
         "started_at": started.isoformat(),
-        "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "finished_at": clock.now().isoformat(),
     }
     with outage_named(client):
         errors = client.insert_rows_json(

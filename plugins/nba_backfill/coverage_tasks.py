@@ -6,6 +6,9 @@ import json
 import logging
 from typing import Any
 
+from nba_backfill.runs import as_of, run_type_of
+from nba_backfill.runs import refuse as _fail
+
 log = logging.getLogger(__name__)
 
 WAIT_TASK = "wait_for_newest_partitions"
@@ -13,19 +16,11 @@ MEASURE_TASK = "measure_coverage"
 ALERT_TASK = "alert_on_gaps"
 
 
-def _fail(message: str):
-    from airflow.sdk.exceptions import AirflowFailException
-
-    return AirflowFailException(message)
-
-
 def measure_coverage(**context) -> dict[str, Any]:
     """Measure every requested table, record it in coverage_history, hand the report on."""
-    from nba_backfill.backfill_tasks import run_type_of
     from nba_backfill.coverage import CoverageRequestError, plan, verify
     from nba_backfill.coverage.history import record
     from nba_backfill.coverage.measure import DEFAULT_PARITY_SAMPLE
-    from nba_backfill.sensors import verification_time
     from nba_backfill.warehouse import warehouse_client
 
     params, ti = context["params"], context["ti"]
@@ -35,7 +30,7 @@ def measure_coverage(**context) -> dict[str, Any]:
                 params.get("tables") or None,
                 params.get("from_date"),
                 params.get("to_date"),
-                now=verification_time(context),
+                now=as_of(context),
             )
         except CoverageRequestError as exc:
             raise _fail(f"bad verify_coverage params: {exc}") from None
@@ -101,7 +96,7 @@ def alert_message(
 def alert_on_gaps(**context) -> str:
     """Send one alert if anything is late, incomplete or unverified; then fail the run."""
     from nba_backfill.alerts import send_alert
-    from nba_backfill.sensors import unreported_partitions, verification_time
+    from nba_backfill.sensors import unreported_partitions
     from nba_backfill.warehouse import warehouse_client
 
     ti, params = context["ti"], context["params"]
@@ -109,9 +104,7 @@ def alert_on_gaps(**context) -> str:
     late: dict[str, str] = {}
     if waited is None:  # the sensor timed out (or failed): say which partitions are missing
         try:
-            missing = unreported_partitions(
-                params.get("tables") or None, verification_time(context), warehouse_client()
-            )
+            missing = unreported_partitions(params.get("tables") or None, as_of(context), warehouse_client())
             late = {name: day.isoformat() for name, day in missing.items()}
         except Exception as exc:  # the alert must still go out
             late = {"(unknown)": f"could not ask the warehouse: {exc}"}

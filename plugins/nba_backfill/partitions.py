@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from nba_backfill import clock
 from nba_backfill.registry import AnalyticsTable, PartitionRule
 
 TIMEZONE = "America/New_York"
@@ -51,7 +52,15 @@ def timetable_for(table: AnalyticsTable):
 def today_eastern(now: datetime.datetime | None = None) -> datetime.date:
     from zoneinfo import ZoneInfo
 
-    return (now or datetime.datetime.now(datetime.UTC)).astimezone(ZoneInfo(TIMEZONE)).date()
+    """The US/Eastern calendar date at ``now`` (default: ``clock.now()``)."""
+    return (now or clock.now()).astimezone(ZoneInfo(TIMEZONE)).date()
+
+
+def moment_on(day: datetime.date) -> datetime.datetime:
+    """Noon US/Eastern of ``day``: "as of ``day``" for every rule that reads the date."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime.combine(day, datetime.time(12), ZoneInfo(TIMEZONE)).astimezone(datetime.UTC)
 
 
 def latest_game_date(table: AnalyticsTable, now: datetime.datetime | None = None) -> datetime.date:

@@ -13,7 +13,10 @@ import datetime
 import logging
 from typing import Any
 
+from nba_backfill import clock
 from nba_backfill.registry import get_table
+from nba_backfill.runs import as_of, run_type_of
+from nba_backfill.runs import refuse as _fail
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +24,6 @@ CHUNKS = ("season", "month", "week", "day")
 PLAN_TASK = "plan_chunks"
 SQL_TASK = "hash_chunk_sql"
 PROCESSOR_TASK = "process_chunk"
-
-
-def _fail(message: str):
-    from airflow.sdk.exceptions import AirflowFailException
-
-    return AirflowFailException(message)
 
 
 def chunk_of(day: datetime.date, season: str, chunk: str) -> tuple:
@@ -68,8 +65,8 @@ def plan_chunks(table_name: str, **context) -> dict[str, Any]:
     if chunk not in CHUNKS:
         raise _fail(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
     try:
-        first = parse_game_date(params.get("from_date"), table)
-        last = parse_game_date(params.get("to_date") or params.get("from_date"), table)
+        first = parse_game_date(params.get("from_date"), table, as_of(context))
+        last = parse_game_date(params.get("to_date") or params.get("from_date"), table, as_of(context))
     except InvalidGameDate as exc:
         raise _fail(str(exc)) from None
     if first > last:
@@ -171,7 +168,6 @@ def sql_chunk_configuration(chunk: dict[str, str]) -> dict[str, Any]:
 def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> dict[str, int]:
     """Processor path over one chunk: every game date recomputed at once, one MERGE."""
     from nba_backfill import processors
-    from nba_backfill.backfill_tasks import run_type_of
     from nba_backfill.processor_path import read_source, write_partitions
     from nba_backfill.raw_checks import RawDataError
     from nba_backfill.warehouse import warehouse_client
@@ -184,7 +180,7 @@ def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> d
     except RawDataError as exc:
         raise _fail(str(exc)) from exc
     days = source.game_dates()
-    run = processors.RunInfo(context["run_id"], run_type_of(context), datetime.datetime.now(datetime.UTC))
+    run = processors.RunInfo(context["run_id"], run_type_of(context), clock.now())
     rows = processors.finalize(table, processors.compute_frame(table, source, days), run)
     counts = write_partitions(table, rows, first, last, context["run_id"], client).as_dict()
     log.info("%s %s..%s: %s game dates, %s", table_name, first, last, len(days), counts)
@@ -193,7 +189,6 @@ def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> d
 
 def verify_range(table_name: str, **context) -> dict[str, Any]:
     """Measure the range, log every game date to backfill_log, fail with the gaps if incomplete."""
-    from nba_backfill.backfill_tasks import run_type_of
     from nba_backfill.coverage.measure import COMPLETE, measure_table
     from nba_backfill.coverage.report import date_ranges, format_ranges
     from nba_backfill.hash_spec import VERSION
@@ -206,8 +201,8 @@ def verify_range(table_name: str, **context) -> dict[str, Any]:
     mode = ti.xcom_pull(task_ids=PLAN_TASK, key="mode")
     client = warehouse_client()
     coverage = measure_table(table, first, last, client)
-    started = context["dag_run"].start_date or datetime.datetime.now(datetime.UTC)
-    finished = datetime.datetime.now(datetime.UTC).isoformat()
+    started = context["dag_run"].start_date or clock.now()
+    finished = clock.now().isoformat()
     entries = [
         {
             "table_name": table_name,

@@ -21,6 +21,9 @@ from typing import Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
+from nba_backfill.runs import as_of
+from nba_backfill.runs import refuse as _fail
+
 log = logging.getLogger(__name__)
 
 
@@ -36,12 +39,6 @@ def table_names(value: Sequence[str] | str | None) -> list[str]:
             return [str(name).strip() for name in ast.literal_eval(text)]
         return [name.strip() for name in text.split(",") if name.strip()]
     return [str(name) for name in value]
-
-
-def _fail(message: str):
-    from airflow.sdk.exceptions import AirflowFailException
-
-    return AirflowFailException(message)
 
 
 class CoverageSensor(BaseSensorOperator):
@@ -78,7 +75,9 @@ class CoverageSensor(BaseSensorOperator):
         from nba_backfill.warehouse import warehouse_client
 
         try:
-            tables, ranges = plan(table_names(self.tables), self.from_date, self.to_date or self.from_date)
+            tables, ranges = plan(
+                table_names(self.tables), self.from_date, self.to_date or self.from_date, now=as_of(context)
+            )
         except CoverageRequestError as exc:
             raise _fail(f"{self.task_id}: {exc}") from None
         measured = measure(tables, ranges, warehouse_client(), parity_sample=self.parity_sample)
@@ -162,14 +161,8 @@ class NewestPartitionsSensor(BaseSensorOperator):
         params = context.get("params") or {}
         if params.get("from_date") or params.get("to_date"):
             return PokeReturnValue(is_done=True, xcom_value={"waited": False})
-        now = verification_time(context)
+        now = as_of(context)
         missing = unreported_partitions(self.tables, now, warehouse_client())
         for name, day in missing.items():
             log.info("waiting for backfill_%s to write %s", name, day)
         return PokeReturnValue(is_done=not missing, xcom_value={"waited": True})
-
-
-def verification_time(context: Any) -> datetime.datetime:
-    """The moment a run verifies as of: when it was due (scheduled), else now."""
-    run_after = getattr(context.get("dag_run"), "run_after", None)
-    return run_after or datetime.datetime.now(datetime.UTC)

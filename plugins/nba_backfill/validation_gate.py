@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from nba_backfill import clock
 from nba_backfill.registry import AnalyticsTable
 
 FIRST_MONTH = (datetime.date(2021, 10, 19), datetime.date(2021, 11, 19))
@@ -67,7 +68,7 @@ def hash_parity(table: AnalyticsTable, game_date: datetime.date, client) -> tupl
             client=client,
         )
     }
-    run = processors.RunInfo("validation_gate", "manual", datetime.datetime.now(datetime.UTC))
+    run = processors.RunInfo("validation_gate", "manual", clock.now())
     rows = processors.finalize(
         table, processors.compute_frame(table, read_source(table, game_date, client), [game_date]), run
     )

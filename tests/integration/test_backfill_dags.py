@@ -15,7 +15,7 @@ from nba_backfill.monitoring_tables import BACKFILL_LOG
 from nba_backfill.registry import REGISTRY
 from nba_backfill.warehouse import run_query
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]
 
 GAME_DAY = datetime.date(2021, 10, 19)  # opening night 2021-22: no legacy team rows
 NO_GAMES = datetime.date(2021, 10, 18)

@@ -9,7 +9,7 @@ import pytest
 from nba_backfill.warehouse import run_query
 from tests.dag_fixtures.it_hash_partition import dag as hash_partition_dag
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]
 
 ROWS = [
     ("2021-10-19", "0022100001", "BKN"),

@@ -23,7 +23,7 @@ from local_stack.config import REPO_ROOT, StackConfig
 from nba_backfill.monitoring_tables import BACKFILL_LOG
 from nba_backfill.warehouse import run_query
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]
 
 DATABASE = "nba_celery_topology"
 POSTGRES = "postgres@127.0.0.1:5432"

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -25,6 +26,7 @@ from nba_backfill.hash_spec import VERSION, row_hash
 from nba_backfill.monitoring_tables import COVERAGE_HISTORY, COVERAGE_HISTORY_DATES, COVERAGE_LATEST_VIEW
 from nba_backfill.registry import REGISTRY
 from nba_backfill.warehouse import load_rows, run_query
+from tests.as_of import AS_OF, AS_OF_DATE
 
 pytestmark = pytest.mark.integration
 
@@ -232,7 +234,7 @@ def test_rows_on_a_day_without_games_are_found(sample_data, copies, bq):
 def test_the_seeds_trap_reports_the_share_of_one_date(loaded_warehouse, sample_data, bq):
     """Session 42: three tables hold only the test date 2021-11-15 of the first month."""
     names = ["team_offense_game_summary", "team_defense_game_summary", "upcoming_player_game_context"]
-    tables, ranges = plan(names, "2021-10-19", "2021-11-19")
+    tables, ranges = plan(names, "2021-10-19", "2021-11-19", now=AS_OF)
     report = verify(tables, ranges, bq)
     calendar = _game_dates(sample_data, D(2021, 10, 19), D(2021, 11, 19))
     games = [g for g in sample_data.source.schedule if g["game_date"] in calendar and not g["is_postponed"]]
@@ -256,9 +258,15 @@ def test_the_seeds_trap_reports_the_share_of_one_date(loaded_warehouse, sample_d
 
 
 def test_history_is_appended_once_per_verification_and_the_view_shows_the_latest(loaded_warehouse, bq):
-    tables, ranges = plan(["team_offense_game_summary"], "2021-10-19", "2021-11-19")
-    report = verify(tables, ranges, bq, parity_sample=0)
-    vid = f"test__{datetime.datetime.now(datetime.UTC).timestamp()}"
+    tables, ranges = plan(["team_offense_game_summary"], "2021-10-19", "2021-11-19", now=AS_OF)
+    # Verified after every verification the warehouse already holds (earlier runs, other clocks).
+    newest = next(
+        iter(run_query(f"select max(verified_at) as t from `{COVERAGE_HISTORY.table_id}`", client=bq))
+    ).t
+    report = verify(
+        tables, ranges, bq, parity_sample=0, now=max(AS_OF, newest or AS_OF) + datetime.timedelta(seconds=1)
+    )
+    vid = f"test__{uuid.uuid4().hex}"
     record(report, vid, "manual", bq)
     record(report, vid, "manual", bq)  # a retried task: nothing doubles
     counts = {
@@ -301,7 +309,7 @@ def test_history_is_appended_once_per_verification_and_the_view_shows_the_latest
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "nba_backfill.coverage", *args],
+        [sys.executable, "-m", "nba_backfill.coverage", "--as-of", str(AS_OF_DATE), *args],
         env=os.environ,
         capture_output=True,
         text=True,
@@ -338,6 +346,7 @@ def test_terminal_report_exits_1_on_gaps_and_prints_json(loaded_warehouse):
         ),
         (["--to-date", "2099-01-01"], "is in the future"),
         (["--parity-sample", "-1"], "--parity-sample must be 0 or more"),
+        (["--as-of", "2024-13-01"], "--as-of '2024-13-01' is not a date in the form YYYY-MM-DD"),
     ],
 )
 def test_terminal_report_refuses_bad_requests_with_exit_2(args, message):

@@ -21,6 +21,7 @@ import requests
 
 from local_stack.airflow_api import AirflowApi, password_for
 from local_stack.config import REPO_ROOT
+from tests.as_of import AS_OF
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +48,7 @@ def first_month_recorded(loaded_warehouse, bq):
     """A verification of the first month, recorded as verify_coverage records it."""
     from nba_backfill.coverage import history, plan, verify
 
-    tables, ranges = plan(from_date=str(FIRST_MONTH[0]), to_date=str(FIRST_MONTH[1]))
+    tables, ranges = plan(from_date=str(FIRST_MONTH[0]), to_date=str(FIRST_MONTH[1]), now=AS_OF)
     report = verify(tables, ranges, bq, parity_sample=20)
     verification_id = f"test__coverage_page_{uuid.uuid4().hex[:8]}"
     history.record(report, verification_id, "test", bq)

@@ -14,7 +14,7 @@ import pytest
 from nba_backfill.warehouse import RETRY_DEADLINE_SECONDS, WarehouseUnavailable, run_query, warehouse_client
 from tests.dag_fixtures.it_hash_partition import dag as hash_partition_dag
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]
 
 # Retry deadline plus one HTTP timeout plus start-up slack; far from the library's 600 s.
 FAIL_WITHIN_SECONDS = 60

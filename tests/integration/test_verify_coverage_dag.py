@@ -14,6 +14,7 @@ import pytest
 from local_stack.services import AIRFLOW_BIN
 from nba_backfill.monitoring_tables import COVERAGE_HISTORY
 from nba_backfill.warehouse import run_dml, run_query
+from tests.as_of import AS_OF_DATE
 
 pytestmark = pytest.mark.integration
 
@@ -141,6 +142,8 @@ def test_an_injected_gap_alerts_and_the_alerts_command_closes_it(
             sys.executable,
             "-m",
             "nba_backfill.coverage",
+            "--as-of",
+            str(AS_OF_DATE),
             "--tables",
             table,
             "--from-date",

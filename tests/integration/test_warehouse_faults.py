@@ -112,6 +112,7 @@ def test_a_refusal_that_outlasts_the_deadline_fails_with_bigquerys_message(
     assert _count(bq, scores, "points = 0") == 0, "a refused statement changed nothing"
 
 
+@pytest.mark.airflow_runs
 def test_the_dags_operator_runs_a_refused_update_again(bq, scores, fault_proxy):
     fault_proxy.inject({"action": "too_many_dml", "match": "mutating", "table": scores, "times": 1})
 
@@ -122,6 +123,7 @@ def test_the_dags_operator_runs_a_refused_update_again(bq, scores, fault_proxy):
     assert _count(bq, scores, "data_hash is not null") == 4
 
 
+@pytest.mark.airflow_runs
 def test_every_job_the_package_runs_carries_a_billing_cap_and_binds_its_dates(bq, scores, fault_proxy):
     run_query(f"select count(*) from `{scores}` where game_date = @d", {"d": DAY}, client=bq)
     run_dml(f"update `{scores}` set points = points where game_date = @d", {"d": DAY}, client=bq)

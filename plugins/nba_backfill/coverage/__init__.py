@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from nba_backfill import clock
 from nba_backfill.coverage.measure import DEFAULT_PARITY_SAMPLE, TableCoverage, measure
 from nba_backfill.coverage.report import CoverageReport, Repair, build_report
 from nba_backfill.registry import TABLES, AnalyticsTable, RegistryError, get_table
@@ -31,7 +32,7 @@ class CoverageRequestError(ValueError):
 Ranges = dict[str, tuple[datetime.date, datetime.date]]
 
 
-def _date(value: object, name: str) -> datetime.date | None:
+def _date(value: object, name: str, now: datetime.datetime) -> datetime.date | None:
     from nba_backfill.partitions import InvalidGameDate, parse_game_date, run_offset
 
     if value in (None, ""):
@@ -39,7 +40,7 @@ def _date(value: object, name: str) -> datetime.date | None:
     # The table with the newest partition decides what is a valid day; per-table limits follow.
     loosest = max(TABLES, key=lambda t: (run_offset(t), -t.history_start.toordinal()))
     try:
-        return parse_game_date(value, loosest)
+        return parse_game_date(value, loosest, now)
     except InvalidGameDate as exc:
         raise CoverageRequestError(f"{name}: {exc}") from None
 
@@ -51,16 +52,18 @@ def plan(
     now: datetime.datetime | None = None,
 ) -> tuple[list[AnalyticsTable], Ranges]:
     """The tables (upstream first) and the range of each: ``from_date`` (default: the table's
-    history start) to ``to_date`` (default and limit: the newest partition it can hold today)."""
+    history start) to ``to_date`` (default and limit: the newest partition it can hold at
+    ``now``, default ``clock.now()``)."""
     from nba_backfill.partitions import latest_game_date
 
+    now = now or clock.now()
     names = list(table_names or [t.name for t in TABLES])
     try:
         wanted = {get_table(name).name for name in names}
     except RegistryError as exc:
         raise CoverageRequestError(str(exc)) from None
     tables = [t for t in TABLES if t.name in wanted]
-    first, last = _date(from_date, "from_date"), _date(to_date, "to_date")
+    first, last = _date(from_date, "from_date", now), _date(to_date, "to_date", now)
     if first and last and first > last:
         raise CoverageRequestError(f"from_date {first} is after to_date {last}")
     ranges: Ranges = {}
@@ -86,4 +89,4 @@ def verify(
 ) -> CoverageReport:
     """Measure every table over its range; the report carries the repairs of each gap."""
     measured = measure(tables, ranges, client, parity_sample=parity_sample)
-    return build_report(measured, client, now or datetime.datetime.now(datetime.UTC))
+    return build_report(measured, client, now or clock.now())

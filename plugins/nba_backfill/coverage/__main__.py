@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         "--to-date", help="last game date, YYYY-MM-DD (default: the newest partition each table should hold)"
     )
     parser.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="verify as if today (US/Eastern) were this date: it decides the default and latest "
+        "--to-date (default: today)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the report as JSON, per-date figures included"
     )
     parser.add_argument(
@@ -56,6 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _as_of(value: str | None):
+    """``--as-of`` as a moment, or None for the clock's now."""
+    import datetime
+
+    from nba_backfill.coverage import CoverageRequestError
+    from nba_backfill.partitions import moment_on
+
+    if value is None:
+        return None
+    try:
+        return moment_on(datetime.date.fromisoformat(value.strip()))
+    except ValueError:
+        raise CoverageRequestError(f"--as-of {value!r} is not a date in the form YYYY-MM-DD") from None
+
+
 def _run(args: argparse.Namespace) -> tuple[str, int]:
     from nba_backfill.coverage import CoverageRequestError, plan, verify
 
@@ -63,7 +84,7 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
     try:
         if args.parity_sample < 0:
             raise CoverageRequestError(f"--parity-sample must be 0 or more, not {args.parity_sample}")
-        tables, ranges = plan(names, args.from_date, args.to_date)
+        tables, ranges = plan(names, args.from_date, args.to_date, now=_as_of(args.as_of))
     except CoverageRequestError as exc:
         print(f"coverage: {exc}", file=sys.stderr)
         return "", EXIT_BAD_REQUEST

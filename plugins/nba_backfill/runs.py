@@ -1,0 +1,41 @@
+"""What every task of this package's DAGs shares: how it refuses, what kind of run it is in,
+and the moment it acts as of.
+
+Airflow is imported inside the functions: DAG files import this module at parse time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from nba_backfill import clock
+
+
+def refuse(message: str) -> Exception:
+    """A task failure that retries cannot help (bad params, bad data): ``raise refuse(...)``."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(message)
+
+
+def run_type_of(context: dict[str, Any]) -> str:
+    """scheduled | backfill | manual: what kind of run wrote the rows."""
+    dag_run = context["dag_run"]
+    kind = str(getattr(dag_run.run_type, "value", dag_run.run_type))
+    return kind if kind in {"scheduled", "backfill"} else "manual"
+
+
+def as_of(context: dict[str, Any]) -> datetime.datetime:
+    """The moment a run's date rules read: a scheduled run's tick (``run_after``), else ``clock.now()``.
+
+    A scheduled run that starts late, or is cleared and rerun days later, still decides
+    "future" and "newest partition" as of its own tick. Backfill runs carry their partition's
+    tick as ``run_after`` (one day early for summary tables), so they, like manual runs,
+    read the clock.
+    """
+    dag_run = context.get("dag_run")
+    run_after = getattr(dag_run, "run_after", None)
+    if run_after and dag_run is not None and run_type_of(context) == "scheduled":
+        return clock.aware(run_after)
+    return clock.now()

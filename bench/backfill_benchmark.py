@@ -42,8 +42,8 @@ import local_stack
 from local_stack import sample_data, services
 from local_stack.airflow_api import AirflowApi
 from local_stack.config import StackConfig
-from nba_backfill.registry import HISTORY_START, REGISTRY
-from nba_backfill.validation_gate import FIRST_MONTH
+from nba_backfill.backfill.validation_gate import FIRST_MONTH
+from nba_backfill.catalog.registry import HISTORY_START, REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "backfill_benchmark.json"
@@ -72,7 +72,7 @@ def log(message: str) -> None:
 
 def _clear_hashes(first: datetime.date, last: datetime.date, tables=tuple(REGISTRY), outside=None) -> None:
     """Make the range's rows unhashed again so every measurement does the full work."""
-    from nba_backfill.warehouse import run_dml
+    from local_stack.adhoc import run_dml
 
     keep = " and game_date not between @keep_first and @keep_last" if outside else ""
     params = {"first": first, "last": last}
@@ -105,7 +105,7 @@ def _range_runs(api: AirflowApi, tables, first, last, mode: str) -> float:
 
 
 def _game_dates(first: datetime.date, last: datetime.date) -> int:
-    from nba_backfill.warehouse import run_query
+    from local_stack.adhoc import run_query
 
     rows = run_query(
         "select count(distinct game_date) as n from `nba_raw.nbac_schedule` "
@@ -117,7 +117,7 @@ def _game_dates(first: datetime.date, last: datetime.date) -> int:
 
 def _require_complete(first: datetime.date, last: datetime.date, what: str) -> dict:
     from nba_backfill.coverage import plan, verify
-    from nba_backfill.warehouse import warehouse_client
+    from nba_backfill.warehouse.client import warehouse_client
 
     tables, ranges = plan(from_date=str(first), to_date=str(last))
     report = verify(tables, ranges, warehouse_client())
@@ -205,10 +205,12 @@ def whole_history(api: AirflowApi) -> dict:
 
 def processor_throughput() -> dict:
     """(d) one season in-process: compute + hash, hash alone vs a hashlib loop, read + compute + MERGE."""
+    from local_stack.adhoc import run_query
     from nba_backfill import processors
-    from nba_backfill.hash_spec import frame_hashes, row_hash
-    from nba_backfill.processor_path import read_source, write_partitions
-    from nba_backfill.warehouse import run_query, warehouse_client
+    from nba_backfill.backfill.processor_path import write_partitions
+    from nba_backfill.catalog.hash_spec import frame_hashes, row_hash
+    from nba_backfill.processors.source import read_source
+    from nba_backfill.warehouse.client import warehouse_client
 
     client = warehouse_client()
     (season,) = run_query(

@@ -56,8 +56,8 @@ def main() -> None:
     )
     sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "plugins")]
     from local_stack import services
+    from local_stack.adhoc import run_query
     from local_stack.config import StackConfig
-    from nba_backfill.warehouse import run_query
 
     cfg = StackConfig.from_env()
     services.ensure_emulator(cfg)

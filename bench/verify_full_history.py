@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from nba_backfill.coverage import plan, verify
-from nba_backfill.warehouse import warehouse_client
+from nba_backfill.warehouse.client import warehouse_client
 
 RESULTS = Path(__file__).parent / "results" / "verify_full_history.json"
 

@@ -15,10 +15,10 @@ import pendulum
 from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
 from airflow.sdk import dag
 
-from nba_backfill.paths import SQL_DIR
-from nba_backfill.schema import PROVISION_TEMPLATE, provision_params
-from nba_backfill.task_defaults import DEFAULT_TASK_ARGS
-from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configuration
+from nba_backfill.catalog.ddl import PROVISION_TEMPLATE, provision_names
+from nba_backfill.runs import DEFAULT_TASK_ARGS
+from nba_backfill.warehouse.client import insert_job_operator_kwargs, query_job_configuration
+from nba_backfill.warehouse.sql import SQL_DIR, Statement
 
 
 @dag(
@@ -33,10 +33,11 @@ from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configu
     doc_md=__doc__,
 )
 def provision_warehouse():
+    statement = Statement(PROVISION_TEMPLATE, provision_names())
     BigQueryInsertJobOperator(
         task_id="create_datasets_and_tables",
-        configuration=query_job_configuration("{% include '" + PROVISION_TEMPLATE + "' %}"),
-        params=provision_params(),
+        configuration=query_job_configuration(statement, as_template=True),
+        params=dict(statement.names),
         # The configuration is identical on every run; each run must still execute.
         force_rerun=True,
         **insert_job_operator_kwargs(),

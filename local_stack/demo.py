@@ -24,7 +24,7 @@ import local_stack
 from local_stack import services
 from local_stack.airflow_api import AirflowApi
 from local_stack.config import StackConfig
-from nba_backfill.validation_gate import FIRST_MONTH
+from nba_backfill.backfill.validation_gate import FIRST_MONTH
 
 WINDOW = FIRST_MONTH
 STAGES = (
@@ -111,9 +111,9 @@ def _print_report(cfg: StackConfig) -> int:
 
 def _print_gate(cfg: StackConfig) -> bool:
     """The validation gate's verdict per table: may whole-history range runs start?"""
-    from nba_backfill import validation_gate
-    from nba_backfill.registry import REGISTRY
-    from nba_backfill.warehouse import warehouse_client
+    from nba_backfill.backfill import validation_gate
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.warehouse.client import warehouse_client
 
     cfg.use_warehouse()
     client = warehouse_client()

@@ -295,7 +295,7 @@ def migrate_metadata_db(cfg: StackConfig, env: dict[str, str]) -> None:
     from importlib.metadata import version
 
     pools = subprocess.run(
-        [sys.executable, "-m", "nba_backfill.pools"],
+        [sys.executable, "-m", "nba_backfill.warehouse.pools"],
         env={**env, "PYTHONPATH": str(REPO_ROOT / "plugins")},
         check=True,
         capture_output=True,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from nba_backfill.partitions import moment_on
+from nba_backfill.catalog.partitions import moment_on
 
 AS_OF_DATE = datetime.date(2024, 12, 5)
 AS_OF = moment_on(AS_OF_DATE)

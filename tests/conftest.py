@@ -129,7 +129,7 @@ def airflow_stack(stack_config: StackConfig):
 @pytest.fixture(scope="session")
 def bq():
     """A BigQuery client on the test stack's warehouse, through the DAGs' own connection."""
-    from nba_backfill.warehouse import warehouse_client
+    from nba_backfill.warehouse.client import warehouse_client
 
     return warehouse_client()
 
@@ -165,7 +165,8 @@ def restore_partitions(bq):
 
     Call it with (table_id, game_date); the loaded sample data stays as other tests expect.
     """
-    from nba_backfill.warehouse import load_rows, run_query
+    from local_stack.adhoc import run_query
+    from nba_backfill.warehouse.client import load_rows
 
     saved = []
 

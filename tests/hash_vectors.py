@@ -12,8 +12,9 @@ import math
 import uuid
 from pathlib import Path
 
-from nba_backfill.hash_spec import HashColumn, hash_sql
-from nba_backfill.warehouse import load_rows, run_query
+from local_stack.adhoc import run_query
+from nba_backfill.catalog.hash_spec import HashColumn, hash_sql
+from nba_backfill.warehouse.client import load_rows
 
 VECTORS_FILE = Path(__file__).parent / "data" / "hash_vectors_v1.json"
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}

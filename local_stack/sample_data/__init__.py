@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from local_stack.sample_data.boxscores import build_boxscores, build_rosters
 from local_stack.sample_data.schedule import TEAMS, build_schedule
 from nba_backfill import processors
+from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, PLAYERS, SCHEDULE, TEAM_BOXSCORES
+from nba_backfill.catalog.raw_tables import TEAMS as TEAMS_TABLE
+from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.processors import RunInfo, SourceData
-from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, PLAYERS, SCHEDULE, TEAM_BOXSCORES
-from nba_backfill.raw_tables import TEAMS as TEAMS_TABLE
-from nba_backfill.registry import REGISTRY
 
 DEFAULT_SEED = 20161025
 TEST_DATE = datetime.date(2021, 11, 15)
@@ -125,12 +125,13 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
 
 def load(data: SampleData, scenario: str = "legacy", client=None) -> dict[str, int]:
     """Create any missing table, then replace every raw and analytics table's rows."""
-    from nba_backfill.schema import render_provision_sql
-    from nba_backfill.warehouse import load_rows, run_query, warehouse_client
+    from nba_backfill.catalog.ddl import PROVISION_TEMPLATE, provision_names
+    from nba_backfill.warehouse.client import load_rows, run_query, warehouse_client
+    from nba_backfill.warehouse.sql import Statement
 
     client = client or warehouse_client()
     analytics = legacy_analytics(data, scenario)  # validates the scenario before any write
-    run_query(render_provision_sql(), client=client)
+    run_query(Statement(PROVISION_TEMPLATE, provision_names()), client=client)
     counts = {}
     for table, rows in data.raw_tables():
         counts[table.table_id] = load_rows(table.table_id, rows, table.schema, client=client, replace=True)
@@ -143,7 +144,8 @@ def load(data: SampleData, scenario: str = "legacy", client=None) -> dict[str, i
 
 def counts_by_season(client=None) -> dict[str, dict[str, int]]:
     """Rows per table and season, read back from the warehouse (one query per table)."""
-    from nba_backfill.warehouse import run_query, warehouse_client
+    from local_stack.adhoc import run_query
+    from nba_backfill.warehouse.client import warehouse_client
 
     client = client or warehouse_client()
     tables = [SCHEDULE.table_id, PLAYER_BOXSCORES.table_id, TEAM_BOXSCORES.table_id]

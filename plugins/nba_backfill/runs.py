@@ -1,5 +1,5 @@
-"""What every task of this package's DAGs shares: how it refuses, what kind of run it is in,
-and the moment it acts as of.
+"""What every DAG and task of this package shares: retry policy and owner, how a task refuses,
+what kind of run it is in, and the moment it acts as of.
 
 Airflow is imported inside the functions: DAG files import this module at parse time.
 """
@@ -9,7 +9,17 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from nba_backfill import clock
+from nba_backfill import clock, settings
+
+DEFAULT_TASK_ARGS = {
+    "owner": "nba-data",
+    # BigQuery's transient errors are retried inside each call (see warehouse.client); these
+    # retries cover what outlives that: an outage, a killed worker.
+    "retries": settings.TASK_RETRIES,
+    "retry_delay": datetime.timedelta(seconds=settings.TASK_RETRY_DELAY_SECONDS),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": datetime.timedelta(minutes=10),
+}
 
 
 def refuse(message: str) -> Exception:

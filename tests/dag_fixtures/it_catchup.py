@@ -5,8 +5,8 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import DAG, task
 
-from nba_backfill.partitions import TIMEZONE, timetable_for
-from nba_backfill.registry import REGISTRY
+from nba_backfill.catalog.partitions import TIMEZONE, timetable_for
+from nba_backfill.catalog.registry import REGISTRY
 
 # Three midnights ago, Eastern: a short window the scheduler must fill, and nothing more.
 START = pendulum.today(TIMEZONE).subtract(days=3)

@@ -8,8 +8,8 @@ import datetime
 import pendulum
 from airflow.sdk import DAG, Param
 
-from nba_backfill.coverage_dag import build_verify_coverage_dag
-from nba_backfill.sensors import CoverageSensor
+from nba_backfill.coverage.dag import build_verify_coverage_dag
+from nba_backfill.coverage.sensors import CoverageSensor
 
 it_verify_coverage_late = build_verify_coverage_dag(
     "it_verify_coverage_late",

@@ -13,7 +13,8 @@ from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobO
 from airflow.providers.google.cloud.triggers.bigquery import BigQueryInsertJobTrigger
 from airflow.sdk import DAG
 
-from nba_backfill.warehouse import GCP_CONN_ID, query_job_configuration
+from local_stack.adhoc import AdhocSql
+from nba_backfill.warehouse.client import GCP_CONN_ID, query_job_configuration
 
 
 class AlwaysDeferredInsertJob(BigQueryInsertJobOperator):
@@ -43,5 +44,5 @@ with DAG(
         task_id="count_schedule_rows",
         gcp_conn_id=GCP_CONN_ID,
         deferrable=True,
-        configuration=query_job_configuration("select count(*) as n from `nba_raw.nbac_schedule`"),
+        configuration=query_job_configuration(AdhocSql("select count(*) as n from `nba_raw.nbac_schedule`")),
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import DAG, Param
 
-from nba_backfill.dml_operator import DmlInsertJobOperator
-from nba_backfill.warehouse import insert_job_operator_kwargs, query_job_configuration
+from local_stack.adhoc import AdhocSql
+from nba_backfill.warehouse.client import insert_job_operator_kwargs, query_job_configuration
+from nba_backfill.warehouse.dml import DmlInsertJobOperator
 
 with DAG(
     dag_id="it_hash_partition",
@@ -23,10 +24,12 @@ with DAG(
     DmlInsertJobOperator(
         task_id="hash_partition",
         configuration=query_job_configuration(
-            "update `{{ params.table }}` "
-            "set data_hash = substr(to_hex(md5(concat(game_id, '|', team_abbr))), 1, 16) "
-            "where game_date = @game_date and data_hash is null",
-            date_parameters={"game_date": "{{ params.game_date }}"},
+            AdhocSql(
+                "update `{{ params.table }}` "
+                "set data_hash = substr(to_hex(md5(concat(game_id, '|', team_abbr))), 1, 16) "
+                "where game_date = @game_date and data_hash is null",
+                {"game_date": "{{ params.game_date }}"},
+            )
         ),
         **insert_job_operator_kwargs(),
     )

@@ -6,7 +6,7 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from local_stack.config import REPO_ROOT
-from nba_backfill import deployment
+from nba_backfill import settings
 
 
 def load_dag_bag() -> DagBag:
@@ -33,8 +33,8 @@ def test_dag_conventions(dag_bag, dag_id):
     assert dag.doc_md, "every DAG documents itself (module docstring as doc_md)"
     assert dag.catchup is False, "catchup is off unless a deployment turns it on"
     for task in dag.tasks:
-        # The test session sets NBA_TASK_RETRIES=0; test_deployment checks production's 3.
-        assert task.retries >= min(1, deployment.TASK_RETRIES), f"{task.task_id}: tasks retry"
+        # The test session sets NBA_TASK_RETRIES=0; test_settings checks production's 3.
+        assert task.retries >= min(1, settings.TASK_RETRIES), f"{task.task_id}: tasks retry"
         assert task.owner == "nba-data", f"{task.task_id}: owner comes from DEFAULT_TASK_ARGS"
 
 

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
+from local_stack.adhoc import run_query
 from local_stack.services import AIRFLOW_BIN
+from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
+from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage.measure import measure_table
-from nba_backfill.monitoring_tables import BACKFILL_LOG
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
 
 pytestmark = pytest.mark.integration
 

@@ -8,12 +8,12 @@ import re
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
+from local_stack.adhoc import run_query
 from local_stack.config import REPO_ROOT
+from nba_backfill.catalog.hash_spec import VERSION
+from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
+from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage.measure import measure_table
-from nba_backfill.hash_spec import VERSION
-from nba_backfill.monitoring_tables import BACKFILL_LOG
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]
 
@@ -242,8 +242,8 @@ def test_conflicting_raw_box_scores_fail_the_run_at_process_partition_and_change
     dags, loaded_warehouse, restore_partitions, bq, capfd
 ):
     """The whole run as Airflow executes it; tests/integration/test_bad_raw_input.py has every case."""
-    from nba_backfill.raw_tables import TEAM_BOXSCORES
-    from nba_backfill.warehouse import load_rows
+    from nba_backfill.catalog.raw_tables import TEAM_BOXSCORES
+    from nba_backfill.warehouse.client import load_rows
 
     restore_partitions(TEAM_BOXSCORES.table_id, GAME_DAY)
     (row,) = run_query(

@@ -14,11 +14,12 @@ from types import SimpleNamespace
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from nba_backfill import backfill_tasks, range_runs
-from nba_backfill.raw_checks import schema_problems
-from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, TEAM_BOXSCORES
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import load_rows, run_dml, run_query
+from local_stack.adhoc import run_dml, run_query
+from nba_backfill.backfill import partition_tasks, range_tasks
+from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, TEAM_BOXSCORES
+from nba_backfill.catalog.registry import REGISTRY
+from nba_backfill.processors.raw_checks import schema_problems
+from nba_backfill.warehouse.client import load_rows
 
 pytestmark = pytest.mark.integration
 
@@ -41,12 +42,12 @@ class TaskInstance:
 
 
 def process_partition(table, day: datetime.date, run_id: str = "bad-raw-input") -> dict:
-    return backfill_tasks.process_partition(table.name, ti=TaskInstance(day), run_id=run_id)
+    return partition_tasks.process_partition(table.name, ti=TaskInstance(day), run_id=run_id)
 
 
 def process_chunk(table, first: datetime.date, last: datetime.date) -> dict:
     dag_run = SimpleNamespace(run_type="manual")
-    return range_runs.process_chunk(
+    return range_tasks.process_chunk(
         table.name, first.isoformat(), last.isoformat(), run_id="bad-raw-chunk", dag_run=dag_run
     )
 
@@ -72,7 +73,7 @@ def raw_rows(raw_table, day: datetime.date, bq, where: str = "true", limit: int 
 
 
 def quarantine_log(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "nba_backfill.raw_checks"]
+    return [r.getMessage() for r in caplog.records if r.name == "nba_backfill.processors.raw_checks"]
 
 
 def add_raw_rows(raw_table, rows: list[dict], bq) -> None:
@@ -160,7 +161,7 @@ def test_exact_duplicate_box_scores_are_counted_once_and_logged(
     (row,) = raw_rows(PLAYER_BOXSCORES, DAY, bq, where="minutes > 0")
     add_raw_rows(PLAYER_BOXSCORES, [row, row], bq)
 
-    with caplog.at_level(logging.WARNING, logger="nba_backfill.raw_checks"):
+    with caplog.at_level(logging.WARNING, logger="nba_backfill.processors.raw_checks"):
         again = process_partition(PLAYERS, DAY, "with-duplicates")
 
     assert quarantine_log(caplog) == [
@@ -182,7 +183,9 @@ def replace_raw_table(bq, scratch_dataset):
     The original is copied to the scratch dataset, then re-created from the provisioning DDL
     (partitioning, clustering, NOT NULL) and refilled from the copy.
     """
-    from nba_backfill.schema import render_provision_sql
+    from nba_backfill.catalog.ddl import PROVISION_TEMPLATE, provision_names
+    from nba_backfill.warehouse import client as warehouse
+    from nba_backfill.warehouse.sql import Statement
 
     saved = []
 
@@ -200,7 +203,7 @@ def replace_raw_table(bq, scratch_dataset):
     yield replace
     for raw_table, copy in saved:
         bq.delete_table(raw_table.table_id, not_found_ok=True)
-        run_query(render_provision_sql(), client=bq)
+        warehouse.run_query(Statement(PROVISION_TEMPLATE, provision_names()), client=bq)
         run_dml(f"insert into `{raw_table.table_id}` select * from `{copy}`", client=bq)
         assert schema_problems(raw_table, bq.get_table(raw_table.table_id).schema) == []
         count = f"select (select count(*) from `{raw_table.table_id}`) - (select count(*) from `{copy}`) as d"
@@ -227,7 +230,7 @@ def test_a_raw_column_of_the_wrong_type_or_missing_is_refused_before_reading(
 
     assert refusal(lambda: process_partition(PLAYERS, DAY)) == (
         f"{problem}. Nothing was read or written; restore the raw table's schema "
-        "(plugins/nba_backfill/raw_tables.py), then rerun player_game_summary."
+        "(plugins/nba_backfill/catalog/raw_tables.py), then rerun player_game_summary."
     )
     assert analytics_rows(PLAYERS, DAY, bq) == before
 
@@ -275,7 +278,7 @@ def test_absurd_prop_lines_are_quarantined_and_logged_not_refused(
         (with_line, -5.5), (without_line, 250.0), key=lambda pl: (pl[0]["game_id"], pl[0]["player_id"])
     )
 
-    with caplog.at_level(logging.WARNING, logger="nba_backfill.raw_checks"):
+    with caplog.at_level(logging.WARNING, logger="nba_backfill.processors.raw_checks"):
         again = process_partition(UPCOMING, TEST_DATE, "with-bad-lines")
 
     assert quarantine_log(caplog) == [

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from nba_backfill.warehouse import run_query
+from local_stack.adhoc import run_query
 from tests.dag_fixtures.it_hash_partition import dag as hash_partition_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]

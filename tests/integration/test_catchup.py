@@ -7,7 +7,7 @@ import time
 import pendulum
 import pytest
 
-from nba_backfill.partitions import TIMEZONE
+from nba_backfill.catalog.partitions import TIMEZONE
 
 pytestmark = pytest.mark.integration
 

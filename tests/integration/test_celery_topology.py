@@ -18,10 +18,10 @@ import time
 import pytest
 
 from local_stack import services
+from local_stack.adhoc import run_query
 from local_stack.airflow_api import AirflowApi
 from local_stack.config import REPO_ROOT, StackConfig
-from nba_backfill.monitoring_tables import BACKFILL_LOG
-from nba_backfill.warehouse import run_query
+from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]
 

@@ -17,15 +17,21 @@ import uuid
 
 import pytest
 
+from local_stack.adhoc import run_query
 from nba_backfill import processors
+from nba_backfill.catalog.hash_spec import VERSION, row_hash
+from nba_backfill.catalog.monitoring_tables import (
+    COVERAGE_HISTORY,
+    COVERAGE_HISTORY_DATES,
+    COVERAGE_LATEST_VIEW,
+)
+from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage import plan, verify
+from nba_backfill.coverage.figures import MISSING, PARTIAL, UNEXPECTED
 from nba_backfill.coverage.history import record
-from nba_backfill.coverage.measure import MISSING, PARTIAL, UNEXPECTED, measure_table
+from nba_backfill.coverage.measure import measure_table
 from nba_backfill.coverage.report import date_ranges, repairs_for
-from nba_backfill.hash_spec import VERSION, row_hash
-from nba_backfill.monitoring_tables import COVERAGE_HISTORY, COVERAGE_HISTORY_DATES, COVERAGE_LATEST_VIEW
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import load_rows, run_query
+from nba_backfill.warehouse.client import load_rows
 from tests.as_of import AS_OF, AS_OF_DATE
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from nba_backfill.warehouse import RETRY_DEADLINE_SECONDS, WarehouseUnavailable, run_query, warehouse_client
+from local_stack.adhoc import run_query
+from nba_backfill.warehouse.client import RETRY_DEADLINE_SECONDS, WarehouseUnavailable, warehouse_client
 from tests.dag_fixtures.it_hash_partition import dag as hash_partition_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow_runs]

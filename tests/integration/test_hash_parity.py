@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nba_backfill.hash_spec import HashColumn
-from nba_backfill.hash_spec import row_hash as python_hash
+from nba_backfill.catalog.hash_spec import HashColumn
+from nba_backfill.catalog.hash_spec import row_hash as python_hash
 from tests.hash_vectors import decode_row, load_vectors, sql_hashes
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import requests
 
 import local_stack
 from local_stack import services
-from nba_backfill.registry import REGISTRY
+from nba_backfill.catalog.registry import REGISTRY
 
 pytestmark = pytest.mark.integration
 

@@ -6,11 +6,12 @@ import datetime
 
 import pytest
 
+from local_stack.adhoc import run_query
 from nba_backfill import processors
-from nba_backfill.processor_path import PartitionWriteError, read_source, write_partition
-from nba_backfill.raw_tables import TEAM_BOXSCORES
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
+from nba_backfill.backfill.processor_path import PartitionWriteError, write_partition
+from nba_backfill.catalog.raw_tables import TEAM_BOXSCORES
+from nba_backfill.catalog.registry import REGISTRY
+from nba_backfill.processors.source import read_source
 
 pytestmark = pytest.mark.integration
 

@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 
+from local_stack.adhoc import run_query
+from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
+from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage.measure import measure_table
-from nba_backfill.monitoring_tables import BACKFILL_LOG
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
 
 pytestmark = pytest.mark.integration
 
@@ -77,8 +77,8 @@ def test_a_sql_range_run_hashes_every_chunk_and_logs_every_game_date(
 def test_a_range_estimated_above_the_billing_cap_is_refused(monkeypatch):
     """BigQuery's byte estimates cannot exist on the emulator (always 0): the estimate is
     replaced here, the refusal is real."""
-    from nba_backfill import cost, range_runs
-    from nba_backfill.warehouse import MAXIMUM_BYTES_BILLED
+    from nba_backfill.backfill import cost, range_tasks
+    from nba_backfill.warehouse.client import MAXIMUM_BYTES_BILLED
 
     huge = cost.CostEstimate(PLAYERS.name, str(FIRST), str(LAST), "sql", 1, MAXIMUM_BYTES_BILLED + 1)
     monkeypatch.setattr(cost, "estimate", lambda *args: huge)
@@ -90,7 +90,7 @@ def test_a_range_estimated_above_the_billing_cap_is_refused(monkeypatch):
             self.pushed[key] = value
 
     with pytest.raises(Exception, match="above the per-job cap"):
-        range_runs._cost_estimate(PLAYERS, FIRST, LAST, "sql", None, Ti())
+        range_tasks._cost_estimate(PLAYERS, FIRST, LAST, "sql", None, Ti())
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,8 @@ def test_bad_range_params_fail_before_any_write(airflow_stack, loaded_warehouse,
 @pytest.fixture
 def restore_range(bq):
     """Snapshot a table's rows over a range; put them back afterwards (two jobs, not one per date)."""
-    from nba_backfill.warehouse import load_rows, run_dml
+    from local_stack.adhoc import run_dml
+    from nba_backfill.warehouse.client import load_rows
 
     saved = []
 
@@ -161,7 +162,7 @@ def _plan_log(api, run) -> str:
 def test_the_validation_gate_refuses_history_until_the_first_month_is_proven(
     airflow_stack, loaded_warehouse, restore_range, bq
 ):
-    from nba_backfill.validation_gate import FIRST_MONTH
+    from nba_backfill.backfill.validation_gate import FIRST_MONTH
 
     restore_range(PLAYERS, FIRST_MONTH[0], AFTER[1])
     conf = {"from_date": str(AFTER[0]), "to_date": str(AFTER[1]), "mode": "sql"}

@@ -21,12 +21,13 @@ import pytest
 
 import local_stack
 from local_stack import services
+from local_stack.adhoc import run_dml, run_query
 from local_stack.airflow_api import AirflowApi
-from nba_backfill import datasets, processors
+from nba_backfill import processors
+from nba_backfill.catalog import datasets
+from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable
 from nba_backfill.coverage.measure import measure_table
-from nba_backfill.processor_path import read_source
-from nba_backfill.registry import REGISTRY, AnalyticsTable
-from nba_backfill.warehouse import run_dml, run_query
+from nba_backfill.processors.source import read_source
 
 pytestmark = pytest.mark.integration
 

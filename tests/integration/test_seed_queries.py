@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from local_stack.adhoc import run_query
 from local_stack.config import REPO_ROOT
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
+from nba_backfill.catalog.registry import REGISTRY
 
 # Beside the checkout on this project's machines and in CI; elsewhere, point NBA_SEEDS_DIR at them.
 SEEDS = Path(os.environ.get("NBA_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds"))

@@ -11,12 +11,12 @@ import datetime
 
 import pytest
 
+from local_stack.adhoc import run_query
 from nba_backfill import processors
-from nba_backfill.hash_spec import VERSION
-from nba_backfill.registry import REGISTRY
-from nba_backfill.sql_hash_path import TEMPLATE, hash_partition_params
-from nba_backfill.sql_templates import render
-from nba_backfill.warehouse import run_dml, run_query
+from nba_backfill.backfill.sql_path import hash_statement
+from nba_backfill.catalog.hash_spec import VERSION
+from nba_backfill.catalog.registry import REGISTRY
+from nba_backfill.warehouse import client as warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -46,9 +46,7 @@ def test_sql_path_and_processor_path_hash_every_row_identically(
         {"day": DAY},
         client=bq,
     )
-    hashed = run_dml(
-        render(TEMPLATE, hash_partition_params(table, copy)), {"from_date": DAY, "to_date": DAY}, client=bq
-    )
+    hashed = warehouse.run_dml(hash_statement(table, DAY, DAY, copy), client=bq)
 
     key = list(table.key_columns)
     stored = {
@@ -73,12 +71,12 @@ def test_the_update_touches_only_unhashed_or_stale_rows(loaded_warehouse, scratc
         {"day": DAY},
         client=bq,
     )
-    sql = render(TEMPLATE, hash_partition_params(table, copy))
-    first = run_dml(sql, {"from_date": DAY, "to_date": DAY}, client=bq)
+    statement = hash_statement(table, DAY, DAY, copy)
+    first = warehouse.run_dml(statement, client=bq)
     rows = {(r.game_id, r.team_abbr): r.data_hash for r in run_query(f"select * from `{copy}`", client=bq)}
     assert first == len(rows) > 0
 
-    assert run_dml(sql, {"from_date": DAY, "to_date": DAY}, client=bq) == 0  # nothing left to hash
+    assert warehouse.run_dml(statement, client=bq) == 0  # nothing left to hash
 
     # One row hashed by an older spec (like the seeds' key-only template) is rehashed; only it.
     game_id, team = min(rows)
@@ -88,6 +86,6 @@ def test_the_update_touches_only_unhashed_or_stale_rows(loaded_warehouse, scratc
         {"g": game_id, "t": team},
         client=bq,
     )
-    assert run_dml(sql, {"from_date": DAY, "to_date": DAY}, client=bq) == 1
+    assert warehouse.run_dml(statement, client=bq) == 1
     after = {(r.game_id, r.team_abbr): r.data_hash for r in run_query(f"select * from `{copy}`", client=bq)}
     assert after == rows

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
+from local_stack.adhoc import run_dml, run_query
 from local_stack.services import AIRFLOW_BIN
-from nba_backfill.monitoring_tables import COVERAGE_HISTORY
-from nba_backfill.warehouse import run_dml, run_query
+from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY
 from tests.as_of import AS_OF_DATE
 
 pytestmark = pytest.mark.integration

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from local_stack.adhoc import run_query
 from local_stack.sample_data import SCHEDULE, counts_by_season, format_counts, load
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
+from nba_backfill.catalog.registry import REGISTRY
 
 pytestmark = pytest.mark.integration
 

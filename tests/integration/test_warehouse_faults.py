@@ -12,8 +12,9 @@ import datetime
 
 import pytest
 
-from nba_backfill import warehouse
-from nba_backfill.warehouse import dry_run_bytes, load_rows, run_dml, run_query
+from local_stack.adhoc import dry_run_bytes, run_dml, run_query
+from nba_backfill.warehouse import client as warehouse
+from nba_backfill.warehouse.client import load_rows
 from tests.dag_fixtures.it_hash_partition import dag as hash_partition_dag
 
 pytestmark = pytest.mark.integration

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from nba_backfill import clock, runs
+from nba_backfill.catalog.partitions import InvalidGameDate, moment_on, parse_game_date
+from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage import CoverageRequestError, plan
-from nba_backfill.partitions import InvalidGameDate, moment_on, parse_game_date
-from nba_backfill.registry import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
 D = datetime.date

@@ -7,9 +7,9 @@ import datetime
 import pytest
 
 from nba_backfill.coverage import CoverageRequestError, plan
-from nba_backfill.coverage.measure import COMPLETE, MISSING, PARTIAL, UNEXPECTED, DateFigures, TableCoverage
+from nba_backfill.coverage.figures import COMPLETE, MISSING, PARTIAL, UNEXPECTED, DateFigures, TableCoverage
 from nba_backfill.coverage.report import CoverageReport, Repair, date_ranges, repairs_for
-from nba_backfill.coverage_tasks import alert_message
+from nba_backfill.coverage.tasks import alert_message
 
 D = datetime.date
 
@@ -146,7 +146,7 @@ def test_bad_requests_are_refused_with_the_reason(tables, first, last, message):
 
 
 def test_sensors_read_table_lists_however_a_template_renders_them():
-    from nba_backfill.sensors import table_names
+    from nba_backfill.coverage.sensors import table_names
 
     assert table_names("['player_game_summary', 'team_offense_game_summary']") == [
         "player_game_summary",

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nba_backfill.frames import frame
-from nba_backfill.hash_spec import (
+from nba_backfill.catalog.hash_spec import (
     HASH_PATTERN,
     VERSION,
     HashColumn,
@@ -20,6 +19,7 @@ from nba_backfill.hash_spec import (
     hash_sql,
     row_hash,
 )
+from nba_backfill.warehouse.frames import frame
 from tests.hash_vectors import decode_row, load_vectors
 
 COLUMNS, VECTORS = load_vectors()

@@ -7,8 +7,8 @@ import datetime
 import pendulum
 import pytest
 
-from nba_backfill.partitions import InvalidGameDate, parse_game_date, timetable_for
-from nba_backfill.registry import REGISTRY
+from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date, timetable_for
+from nba_backfill.catalog.registry import REGISTRY
 
 D = datetime.date
 SUMMARY = REGISTRY["team_offense_game_summary"]

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from nba_backfill import processors
-from nba_backfill.registry import REGISTRY
+from nba_backfill.catalog.registry import REGISTRY
 
 DAY = datetime.date(2021, 11, 15)
 

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from nba_backfill.range_runs import chunk_ranges
+from nba_backfill.backfill.range_tasks import chunk_ranges
 
 D = datetime.date
 GAMES = [
@@ -46,7 +46,7 @@ def test_an_unknown_chunk_is_refused():
 
 
 def test_only_ranges_outside_the_first_month_need_the_gate():
-    from nba_backfill.validation_gate import GateResult, needs_gate
+    from nba_backfill.backfill.validation_gate import GateResult, needs_gate
 
     assert not needs_gate(D(2021, 10, 19), D(2021, 11, 19))
     assert not needs_gate(D(2021, 11, 1), D(2021, 11, 1))

@@ -8,11 +8,18 @@ import logging
 import pytest
 from google.cloud.bigquery import SchemaField
 
-from nba_backfill import processors, raw_checks
-from nba_backfill.frames import frame
-from nba_backfill.raw_checks import RawDataError
-from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, SCHEDULE, TEAM_BOXSCORES
-from nba_backfill.registry import REGISTRY
+from nba_backfill import processors
+from nba_backfill.catalog.raw_tables import (
+    PLAYER_BOXSCORES,
+    PLAYER_PROPS,
+    RAW_SOURCES,
+    SCHEDULE,
+    TEAM_BOXSCORES,
+)
+from nba_backfill.catalog.registry import REGISTRY
+from nba_backfill.processors import raw_checks
+from nba_backfill.processors.raw_checks import RawDataError
+from nba_backfill.warehouse.frames import frame
 
 DAY = datetime.date(2021, 11, 3)
 NEXT_DAY = datetime.date(2021, 11, 4)
@@ -197,7 +204,7 @@ def test_exact_duplicates_are_counted_once_and_the_quarantine_is_logged(caplog):
     clean = source(player_boxscores=[PLAYER_ROW])
     dirty = source(player_boxscores=[PLAYER_ROW, PLAYER_ROW, PLAYER_ROW])
 
-    with caplog.at_level(logging.WARNING, logger="nba_backfill.raw_checks"):
+    with caplog.at_level(logging.WARNING, logger="nba_backfill.processors.raw_checks"):
         screened = raw_checks.screen(PLAYERS, dirty)
 
     assert caplog.messages == [
@@ -208,7 +215,7 @@ def test_exact_duplicates_are_counted_once_and_the_quarantine_is_logged(caplog):
 
 
 def test_exact_team_duplicates_are_logged(caplog):
-    with caplog.at_level(logging.WARNING, logger="nba_backfill.raw_checks"):
+    with caplog.at_level(logging.WARNING, logger="nba_backfill.processors.raw_checks"):
         raw_checks.screen(OFFENSE, source(team_boxscores=[TEAM_ROW, TEAM_ROW]))
     assert caplog.messages == [
         "team_offense_game_summary: 1 duplicate raw row in nba_raw.nbac_team_boxscores on 2021-11-03 "
@@ -218,7 +225,7 @@ def test_exact_team_duplicates_are_logged(caplog):
 
 def test_clean_input_logs_nothing_and_comes_back_unchanged(caplog):
     data = source(player_props=[PROP_ROW])
-    with caplog.at_level(logging.WARNING, logger="nba_backfill.raw_checks"):
+    with caplog.at_level(logging.WARNING, logger="nba_backfill.processors.raw_checks"):
         for table in REGISTRY.values():
             assert raw_checks.screen(table, data) is data
     assert caplog.messages == []
@@ -241,7 +248,7 @@ def test_absurd_prop_lines_are_quarantined_not_refused(caplog):
     ]
     data = source(player_boxscores=[PLAYER_ROW, brown], player_props=props)
 
-    with caplog.at_level(logging.WARNING, logger="nba_backfill.raw_checks"):
+    with caplog.at_level(logging.WARNING, logger="nba_backfill.processors.raw_checks"):
         screened = raw_checks.screen(UPCOMING_PLAYER, data)
 
     assert caplog.messages == [
@@ -304,9 +311,8 @@ def test_a_repeated_column_is_not_its_scalar_type():
 
 
 def test_every_table_declares_its_raw_inputs():
-    assert set(processors.RAW_INPUTS) == set(REGISTRY)
-    for inputs in processors.RAW_INPUTS.values():
-        assert "schedule" in inputs and set(inputs) <= set(processors.RAW_SOURCES)
+    for table in REGISTRY.values():
+        assert "schedule" in table.raw_inputs and set(table.raw_inputs) <= set(RAW_SOURCES)
 
 
 def test_a_raw_table_that_was_not_read_fails_loudly_instead_of_computing_from_nothing():
@@ -314,7 +320,7 @@ def test_a_raw_table_that_was_not_read_fails_loudly_instead_of_computing_from_no
     with pytest.raises(ValueError) as caught:
         processors.compute(PLAYERS, data, [DAY])
     assert str(caught.value) == (
-        "nba_raw.nbac_player_boxscores was not read: add 'player_boxscores' to RAW_INPUTS"
+        "nba_raw.nbac_player_boxscores was not read: add 'player_boxscores' to the table's raw_inputs in the registry"
     )
 
 
@@ -330,9 +336,9 @@ def test_each_processor_needs_only_its_declared_raw_inputs(sample_data):
         name: processors.compute(name, full, history)
         for name in ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")
     }
-    for name, inputs in processors.RAW_INPUTS.items():
+    for name, table in REGISTRY.items():
         only = processors.SourceData(
-            **{field: getattr(full, field) if field in inputs else None for field in processors.RAW_SOURCES},
+            **{field: getattr(full, field) if field in table.raw_inputs else None for field in RAW_SOURCES},
             upstream=full.upstream,
         )
         expected = processors.compute(name, full, [day])

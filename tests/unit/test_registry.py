@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from nba_backfill.registry import (
+from nba_backfill.catalog.registry import (
     METADATA_COLUMN_NAMES,
     REGISTRY,
     TABLES,
@@ -75,6 +75,8 @@ def _variant(**changes) -> AnalyticsTable:
         ({"name": "bad name"}, "name", "plain identifier"),
         ({"history_start": "2016-10-01"}, "history_start", "must be a date"),
         ({"columns": ()}, "columns", "no columns"),
+        ({"raw_inputs": ("team_boxscores",)}, "raw_inputs", "every processor reads the schedule"),
+        ({"raw_inputs": ("schedule", "box_scores")}, "raw_inputs", "'box_scores' is not a raw source"),
         # A column the hash could not canonicalise, and a check on a column the entry lacks.
         (
             {"columns": (*REGISTRY["team_offense_game_summary"].columns, Column("bonus", "NUMERIC"))},

@@ -1,8 +1,17 @@
-"""Coverage: does every table hold every expected row of every expected date, hashed and well formed?
+"""The coverage wing: does every table hold every expected row of every expected date, hashed
+and well formed?
+
+``expected``  what the schedule says must exist     ``measure``  what the tables hold against it
+``figures``   the measured figures and date states  ``report``   gaps as ranges, with repairs
+``history``   ``coverage_history``                    ``dag`` / ``tasks``  ``verify_coverage``
+``sensors``   waiting on coverage                    ``alerts``   delivery through Apprise
+``__main__``  the terminal report (``python -m nba_backfill.coverage``)
 
 ``plan`` validates a request (tables, date range), ``verify`` measures it and returns a
-``CoverageReport``. The ``verify_coverage`` DAG, the ``CoverageSensor`` and
-``python -m nba_backfill.coverage`` all go through here.
+``CoverageReport``: the DAG, the sensors and the CLI all go through here.
+
+May import: ``processors``, ``warehouse``, ``catalog`` and the package's ``clock``,
+``settings``, ``runs``.
 """
 
 from __future__ import annotations
@@ -11,9 +20,10 @@ import datetime
 from collections.abc import Sequence
 
 from nba_backfill import clock
-from nba_backfill.coverage.measure import DEFAULT_PARITY_SAMPLE, TableCoverage, measure
+from nba_backfill.catalog.registry import TABLES, AnalyticsTable, RegistryError, get_table
+from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE, TableCoverage
+from nba_backfill.coverage.measure import measure
 from nba_backfill.coverage.report import CoverageReport, Repair, build_report
-from nba_backfill.registry import TABLES, AnalyticsTable, RegistryError, get_table
 
 __all__ = [
     "CoverageReport",
@@ -33,7 +43,7 @@ Ranges = dict[str, tuple[datetime.date, datetime.date]]
 
 
 def _date(value: object, name: str, now: datetime.datetime) -> datetime.date | None:
-    from nba_backfill.partitions import InvalidGameDate, parse_game_date, run_offset
+    from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date, run_offset
 
     if value in (None, ""):
         return None
@@ -54,7 +64,7 @@ def plan(
     """The tables (upstream first) and the range of each: ``from_date`` (default: the table's
     history start) to ``to_date`` (default and limit: the newest partition it can hold at
     ``now``, default ``clock.now()``)."""
-    from nba_backfill.partitions import latest_game_date
+    from nba_backfill.catalog.partitions import latest_game_date
 
     now = now or clock.now()
     names = list(table_names or [t.name for t in TABLES])

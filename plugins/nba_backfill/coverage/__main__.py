@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from nba_backfill.coverage.measure import DEFAULT_PARITY_SAMPLE
-    from nba_backfill.registry import REGISTRY
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE
 
     parser = argparse.ArgumentParser(
         prog="python -m nba_backfill.coverage",
@@ -66,8 +66,8 @@ def _as_of(value: str | None):
     """``--as-of`` as a moment, or None for the clock's now."""
     import datetime
 
+    from nba_backfill.catalog.partitions import moment_on
     from nba_backfill.coverage import CoverageRequestError
-    from nba_backfill.partitions import moment_on
 
     if value is None:
         return None
@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         print(f"coverage: {exc}", file=sys.stderr)
         return "", EXIT_BAD_REQUEST
 
-    from nba_backfill.warehouse import WarehouseUnavailable, warehouse_client
+    from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
 
     try:
         report = verify(tables, ranges, warehouse_client(), parity_sample=args.parity_sample)

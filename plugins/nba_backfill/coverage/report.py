@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from nba_backfill.coverage.measure import MISSING, PARTIAL, UNEXPECTED, TableCoverage
-from nba_backfill.hash_spec import VERSION
-from nba_backfill.monitoring_tables import BACKFILL_LOG
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
+from nba_backfill.catalog.hash_spec import VERSION
+from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
+from nba_backfill.catalog.registry import REGISTRY
+from nba_backfill.coverage.figures import MISSING, PARTIAL, UNEXPECTED, TableCoverage
+from nba_backfill.warehouse.client import run_query
+from nba_backfill.warehouse.sql import Statement
 
 REPROCESS_COMPLETED = "completed"
 REPROCESS_FAILED = "failed"
@@ -96,16 +97,12 @@ def last_write_outcomes(
     table: str, from_date: datetime.date, to_date: datetime.date, client
 ) -> dict[datetime.date, bool]:
     """Per date, whether the newest write recorded in ``backfill_log`` verified complete."""
-    rows = run_query(
-        f"""
-        select game_date, complete from `{BACKFILL_LOG.table_id}`
-        where table_name = @table_name and game_date between @from_date and @to_date
-        qualify row_number() over (partition by game_date order by finished_at desc) = 1
-        """,
+    statement = Statement(
+        "coverage/last_write_outcomes.sql",
+        {"backfill_log_id": BACKFILL_LOG.table_id},
         {"table_name": table, "from_date": from_date, "to_date": to_date},
-        client=client,
     )
-    return {row.game_date: bool(row.complete) for row in rows}
+    return {row.game_date: bool(row.complete) for row in run_query(statement, client=client)}
 
 
 def repairs_for(coverage: TableCoverage, outcomes: dict[datetime.date, bool]) -> list[Repair]:

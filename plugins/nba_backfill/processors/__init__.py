@@ -1,14 +1,17 @@
-"""Processors: recompute an analytics table's rows from raw data, with their hash.
+"""The processors wing: how an analytics table's rows are derived from raw data, with their hash.
+
+``source``               read a table's raw inputs and upstream history; ``recompute`` a range
+``raw_checks``           raw data refused (NULL keys, conflicting duplicates) or quarantined
+``player_game_summary``, ``team_game_summaries``, ``upcoming_contexts``: one processor each
 
 Each processor is a pure function ``compute(source, game_dates) -> polars.DataFrame`` over
 a ``SourceData`` snapshot (raw rows, and the upstream analytics rows it may read). It works
 on whole columns, so a season costs about what a day does, and returns the data columns
-of the registry entry; ``finalize`` adds the hash and the processing metadata. Reading the
-snapshot from BigQuery and writing the result back are the caller's business, so the same
-code serves DAGs, tests and the sample data.
+of the registry entry; ``finalize`` adds the hash and the processing metadata. Every
+processor ignores postponed schedule rows and reads history strictly before the date it
+computes (no game on or after the date leaks in).
 
-Every processor ignores postponed schedule rows and reads history strictly before the
-date it computes (no game on or after the date leaks in).
+May import: ``warehouse``, ``catalog`` and the package's ``clock``, ``settings``.
 """
 
 from __future__ import annotations
@@ -20,37 +23,19 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from nba_backfill.frames import frame
-from nba_backfill.hash_spec import VERSION, frame_hashes
-from nba_backfill.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, SCHEDULE, TEAM_BOXSCORES
-from nba_backfill.registry import METADATA_COLUMNS, REGISTRY, AnalyticsTable, get_table
+from nba_backfill.catalog.hash_spec import VERSION, frame_hashes
+from nba_backfill.catalog.raw_tables import RAW_SOURCES
+from nba_backfill.catalog.registry import METADATA_COLUMNS, REGISTRY, AnalyticsTable, get_table
+from nba_backfill.warehouse.frames import frame
 
 Rows = list[dict] | pl.DataFrame
-
-RAW_SOURCES = {
-    "schedule": SCHEDULE,
-    "player_boxscores": PLAYER_BOXSCORES,
-    "team_boxscores": TEAM_BOXSCORES,
-    "player_props": PLAYER_PROPS,
-}
-"""The raw tables of a ``SourceData``, by field name."""
-
-RAW_INPUTS: dict[str, tuple[str, ...]] = {
-    "player_game_summary": ("schedule", "player_boxscores"),
-    "team_offense_game_summary": ("schedule", "team_boxscores"),
-    "team_defense_game_summary": ("schedule", "team_boxscores"),
-    "upcoming_player_game_context": ("schedule", "player_boxscores", "player_props"),
-    "upcoming_team_game_context": ("schedule",),
-}
-"""The raw tables each table's processor reads. ``read_source`` reads (and checks) only
-these, so a broken raw table stops only the tables that depend on it."""
 
 
 @dataclass
 class SourceData:
     """Raw rows and upstream analytics rows, as dicts (dates as ``datetime.date``) or frames.
 
-    A raw table left ``None`` was not read (see ``RAW_INPUTS``); reading it fails loudly
+    A raw table left ``None`` was not read (not in the table's ``raw_inputs``); reading it fails loudly
     instead of computing from nothing.
     """
 
@@ -74,7 +59,9 @@ class SourceData:
         """A raw table's rows as a typed frame (``schedule``, ``player_boxscores``, ...)."""
         rows = getattr(self, name)
         if rows is None:
-            raise ValueError(f"{RAW_SOURCES[name].table_id} was not read: add {name!r} to RAW_INPUTS")
+            raise ValueError(
+                f"{RAW_SOURCES[name].table_id} was not read: add {name!r} to the table's raw_inputs in the registry"
+            )
         return self._typed(name, rows, RAW_SOURCES[name].columns)
 
     def upstream_rows(self, name: str) -> pl.DataFrame:

@@ -65,8 +65,8 @@ async def _reader(request: Request, caller: Annotated[tuple, Depends(_caller)]) 
 
 def _validated(repair: RepairRequest) -> tuple[str, datetime.date, datetime.date]:
     """The DAG and dates of a repair, or a 422 that says what is wrong; nothing is created."""
-    from nba_backfill.partitions import InvalidGameDate, parse_game_date
-    from nba_backfill.registry import REGISTRY
+    from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date
+    from nba_backfill.catalog.registry import REGISTRY
 
     table = REGISTRY.get(repair.table)
     if table is None:
@@ -100,7 +100,7 @@ def create_app() -> FastAPI:
     @app.get("/api/coverage", dependencies=[Depends(_reader)])
     def coverage() -> dict:
         from nba_backfill.ui.data import coverage_page_data
-        from nba_backfill.warehouse import warehouse_client
+        from nba_backfill.warehouse.client import warehouse_client
 
         return coverage_page_data(warehouse_client())
 

@@ -12,11 +12,12 @@ import datetime
 import json
 from typing import Any
 
+from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY_DATES, COVERAGE_LATEST_VIEW
+from nba_backfill.catalog.raw_tables import SCHEDULE
+from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage.report import Repair
-from nba_backfill.monitoring_tables import COVERAGE_HISTORY_DATES, COVERAGE_LATEST_VIEW
-from nba_backfill.raw_tables import SCHEDULE
-from nba_backfill.registry import REGISTRY
-from nba_backfill.warehouse import run_query
+from nba_backfill.warehouse.client import run_query
+from nba_backfill.warehouse.sql import Statement
 
 NO_GAMES = "no_games"
 """A calendar day inside a season without any game: drawn, never expected."""
@@ -36,22 +37,12 @@ _CARD_COLUMNS = (
     "reasons",
 )
 
-_LATEST_DATES = f"""
-select d.table_name, d.game_date, d.state, d.expected_rows, d.actual_rows, d.hashed_rows
-from `{COVERAGE_HISTORY_DATES.table_id}` as d
-join `{COVERAGE_LATEST_VIEW}` as l
-  on d.verification_id = l.verification_id
-  and d.table_name = l.table_name
-  and d.verified_on = l.verified_on
-"""
-
-_SEASONS = f"""
-select season, min(game_date) as first_date, max(game_date) as last_date
-from `{SCHEDULE.table_id}`
-where not is_postponed
-group by season
-order by season
-"""
+_LATEST = Statement("ui/latest_verifications.sql", {"latest_view_id": COVERAGE_LATEST_VIEW})
+_LATEST_DATES = Statement(
+    "ui/latest_dates.sql",
+    {"history_dates_id": COVERAGE_HISTORY_DATES.table_id, "latest_view_id": COVERAGE_LATEST_VIEW},
+)
+_SEASONS = Statement("schedule/seasons.sql", {"schedule_id": SCHEDULE.table_id})
 
 
 def _json_value(value: Any) -> Any:
@@ -62,10 +53,7 @@ def _json_value(value: Any) -> Any:
 
 def coverage_page_data(client) -> dict[str, Any]:
     """Cards, per-date states, seasons and gaps of every registered table's newest verification."""
-    latest = {
-        row.table_name: dict(row.items())
-        for row in run_query(f"select * from `{COVERAGE_LATEST_VIEW}`", client=client)
-    }
+    latest = {row.table_name: dict(row.items()) for row in run_query(_LATEST, client=client)}
     dates: dict[str, dict[str, list]] = {name: {} for name in REGISTRY}
     for row in run_query(_LATEST_DATES, client=client):
         if row.table_name in dates:

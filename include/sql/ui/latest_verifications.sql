@@ -1,0 +1,3 @@
+-- The newest verification of each table (the coverage_latest view).
+select *  -- noqa: AM04
+from `{{ params.latest_view_id }}`

@@ -1,0 +1,231 @@
+"""What the tasks of a ``backfill_range_<table>`` run do. The DAG wiring is in ``range_dag.py``.
+
+A range run covers ``from_date..to_date`` in chunks of game dates (a season by default):
+one set-based statement per chunk on the SQL path, one task per chunk on the processor
+path. Every Airflow task instance costs seconds of CPU here, so a season in one task is
+what makes the whole history take minutes. Verification stays per date and exact: the
+coverage measurement of the range, one ``backfill_log`` row per game date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from nba_backfill import clock
+from nba_backfill.backfill import MODES
+from nba_backfill.catalog.registry import get_table
+from nba_backfill.runs import as_of, refuse, run_type_of
+
+log = logging.getLogger(__name__)
+
+CHUNKS = ("season", "month", "week", "day")
+PLAN_TASK = "plan_chunks"
+SQL_TASK = "hash_chunk_sql"
+PROCESSOR_TASK = "process_chunk"
+
+
+def chunk_of(day: datetime.date, season: str, chunk: str) -> tuple:
+    """The chunk a game date belongs to: its season, month, ISO week, or itself."""
+    if chunk == "season":
+        return (season,)
+    if chunk == "month":
+        return (day.year, day.month)
+    if chunk == "week":
+        return tuple(day.isocalendar()[:2])
+    return (day,)
+
+
+def chunk_ranges(
+    game_dates: list[tuple[datetime.date, str]], chunk: str
+) -> list[tuple[datetime.date, datetime.date]]:
+    """``(first, last)`` game date of each chunk, oldest first; days without games add nothing."""
+    if chunk not in CHUNKS:
+        raise ValueError(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
+    groups: dict[tuple, list[datetime.date]] = {}
+    for day, season in sorted(game_dates):
+        groups.setdefault(chunk_of(day, season, chunk), []).append(day)
+    return sorted((min(days), max(days)) for days in groups.values())
+
+
+def plan_chunks(table_name: str, **context) -> dict[str, Any]:
+    """Validate the params, find the game dates, check readiness, and cut the range into chunks."""
+    from nba_backfill.backfill.readiness import NotReady, check_upstream, unfinished
+    from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date
+    from nba_backfill.coverage.expected import game_days
+    from nba_backfill.warehouse.client import warehouse_client
+
+    table = get_table(table_name)
+    params, ti = context["params"], context["ti"]
+    mode, chunk = params.get("mode"), params.get("chunk")
+    if mode not in MODES:
+        raise refuse(f"mode {mode!r} is not one of {', '.join(MODES)}")
+    if chunk not in CHUNKS:
+        raise refuse(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
+    try:
+        first = parse_game_date(params.get("from_date"), table, as_of(context))
+        last = parse_game_date(params.get("to_date") or params.get("from_date"), table, as_of(context))
+    except InvalidGameDate as exc:
+        raise refuse(str(exc)) from None
+    if first > last:
+        raise refuse(f"from_date {first} is after to_date {last}")
+
+    client = warehouse_client()
+    games = game_days(first, last, client)
+    not_final = unfinished(table, games)
+    if not_final:
+        raise refuse(
+            f"{len(not_final)} game dates in {first}..{last} have games that are not final "
+            f"(first {not_final[0].game_date}); end the range before {not_final[0].game_date}"
+        )
+    if mode == "processor":
+        try:
+            check_upstream(table, last + datetime.timedelta(days=1), client, wait=False)
+        except NotReady as exc:
+            raise refuse(str(exc)) from None
+    _validation_gate(table, first, last, bool(params.get("skip_validation_gate")), client)
+    _cost_estimate(table, first, last, mode, client, ti)
+    chunks = chunk_ranges([(day.game_date, day.season) for day in games], chunk)
+    log.info(
+        "%s %s..%s: %s game dates in %s %s chunks, mode %s",
+        table_name,
+        first,
+        last,
+        len(games),
+        len(chunks),
+        chunk,
+        mode,
+    )
+    ti.xcom_push(key="range", value=[first.isoformat(), last.isoformat()])
+    ti.xcom_push(key="mode", value=mode)
+    # Each chunk is the op_kwargs of one process_chunk instance, or maps to one SQL job.
+    return [
+        {"table_name": table.name, "from_date": a.isoformat(), "to_date": b.isoformat()} for a, b in chunks
+    ]
+
+
+def _validation_gate(table, first: datetime.date, last: datetime.date, skip: bool, client) -> None:
+    from nba_backfill.backfill import validation_gate
+
+    if not validation_gate.needs_gate(first, last):
+        return
+    if skip:
+        log.warning("%s: validation gate SKIPPED by the skip_validation_gate param", table.name)
+        return
+    result = validation_gate.check(table, client)
+    if not result.passed:
+        raise refuse(result.refusal())
+    log.info("%s: first-month validation passed", table.name)
+
+
+def _cost_estimate(table, first: datetime.date, last: datetime.date, mode: str, client, ti) -> None:
+    """Dry-run the range's statements: log the estimate, refuse it above the billing cap."""
+    from nba_backfill.backfill.cost import estimate
+    from nba_backfill.warehouse.client import MAXIMUM_BYTES_BILLED
+
+    cost = estimate(table, first, last, mode, client)
+    ti.xcom_push(key="cost_estimate", value=cost.as_dict())
+    log.info("dry run: %s", cost.describe())
+    if cost.bytes_processed > MAXIMUM_BYTES_BILLED:
+        raise refuse(
+            f"{cost.describe()}, above the per-job cap of {MAXIMUM_BYTES_BILLED:,} bytes: "
+            "use a smaller chunk and range, or raise the cap deliberately"
+        )
+
+
+def choose_path(**context) -> str:
+    """The write path of the run's mode (the chunks were validated by plan_chunks)."""
+    return SQL_TASK if context["params"]["mode"] == "sql" else PROCESSOR_TASK
+
+
+def sql_chunk_configuration(chunk: dict[str, str]) -> dict[str, Any]:
+    """The BigQuery job of one chunk: one UPDATE over its partitions, dates as parameters."""
+    from nba_backfill.backfill.sql_path import hash_statement
+    from nba_backfill.warehouse.client import query_job_configuration
+
+    table = get_table(chunk["table_name"])
+    return query_job_configuration(
+        hash_statement(table, chunk["from_date"], chunk["to_date"]),
+        labels={
+            "dag": table.range_dag_id,
+            "table": table.name,
+            "chunk": f"{chunk['from_date']}_{chunk['to_date']}",
+        },
+    )
+
+
+def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> dict[str, int]:
+    """Processor path over one chunk: every game date recomputed at once, one MERGE."""
+    from nba_backfill.backfill.processor_path import write_partitions
+    from nba_backfill.processors import RunInfo
+    from nba_backfill.processors.raw_checks import RawDataError
+    from nba_backfill.processors.source import recompute
+    from nba_backfill.warehouse.client import warehouse_client
+
+    table = get_table(table_name)
+    client = warehouse_client()
+    first, last = datetime.date.fromisoformat(from_date), datetime.date.fromisoformat(to_date)
+    run = RunInfo(context["run_id"], run_type_of(context), clock.now())
+    try:
+        computed = recompute(table, first, last, run, client)
+    except RawDataError as exc:
+        raise refuse(str(exc)) from exc
+    counts = write_partitions(table, computed.rows, first, last, context["run_id"], client).as_dict()
+    log.info("%s %s..%s: %s game dates, %s", table_name, first, last, len(computed.game_dates), counts)
+    return {"game_dates": len(computed.game_dates), **counts}
+
+
+def verify_range(table_name: str, **context) -> dict[str, Any]:
+    """Measure the range, log every game date to backfill_log, fail with the gaps if incomplete."""
+    from nba_backfill.backfill import log as backfill_log
+    from nba_backfill.coverage.figures import COMPLETE
+    from nba_backfill.coverage.measure import measure_table
+    from nba_backfill.coverage.report import date_ranges, format_ranges
+    from nba_backfill.warehouse.client import warehouse_client
+
+    table = get_table(table_name)
+    ti = context["ti"]
+    first, last = (datetime.date.fromisoformat(d) for d in ti.xcom_pull(task_ids=PLAN_TASK, key="range"))
+    mode = ti.xcom_pull(task_ids=PLAN_TASK, key="mode")
+    client = warehouse_client()
+    coverage = measure_table(table, first, last, client)
+    rows = [
+        backfill_log.log_row(
+            table_name,
+            d.game_date,
+            context,
+            mode=mode,
+            expected_rows=d.expected,
+            actual_rows=d.actual,
+            hashed=d.hashed,
+            complete=d.state == COMPLETE,
+            detail=None
+            if d.state == COMPLETE
+            else f"{d.state}: {d.actual} rows, {d.hashed} hashed, expected {d.expected}",
+        )
+        for d in coverage.dates
+        if d.expected
+    ]
+    backfill_log.append(rows, client)
+    summary = {
+        "status": coverage.status,
+        "game_dates": len(rows),
+        "expected_rows": coverage.expected_rows,
+        "present_rows": coverage.present_rows,
+        "hashed_rows": coverage.hashed_rows,
+    }
+    if not coverage.complete:
+        calendar = [d.game_date for d in coverage.dates]
+        gaps = [d.game_date for d in coverage.dates if d.expected and d.state != COMPLETE]
+        hint = (
+            " (the SQL path only hashes rows that exist: rerun with mode=processor)" if mode == "sql" else ""
+        )
+        raise refuse(
+            f"{table_name} {first}..{last} is INCOMPLETE after the range run: "
+            + "; ".join(coverage.reasons())
+            + (f"; dates: {format_ranges(date_ranges(gaps, calendar))}" if gaps else "")
+            + hint
+        )
+    log.info("%s %s..%s COMPLETE: %s", table_name, first, last, summary)
+    return summary

@@ -1,0 +1,67 @@
+"""Every ``NBA_*`` setting the package reads, read once from the environment when first imported.
+
+Only plain environment variables: no Airflow Variables, hooks or network when DAGs parse. A
+bad value raises ``SettingError`` naming the variable and what it must be. The local
+stack's own settings (ports, which warehouse) live in ``local_stack/config.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+_DATASET_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+
+
+class SettingError(ValueError):
+    """An ``NBA_*`` variable with a value the package cannot use."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "true" if default else "false").strip().lower()
+    if raw not in {"true", "false", "1", "0", "yes", "no"}:
+        raise SettingError(f"{name}={raw!r} must be true or false")
+    return raw in {"true", "1", "yes"}
+
+
+def _whole_number(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SettingError(f"{name}={raw!r} must be a whole number >= {minimum}")
+    return int(raw)
+
+
+def _dataset(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not _DATASET_ID.fullmatch(value):
+        raise SettingError(f"{name}={value!r} is not a BigQuery dataset id (letters, digits, underscores)")
+    return value
+
+
+DATASET_RAW = _dataset("NBA_DATASET_RAW", "nba_raw")
+DATASET_ANALYTICS = _dataset("NBA_DATASET_ANALYTICS", "nba_analytics")
+DATASET_MONITORING = _dataset("NBA_DATASET_MONITORING", "nba_monitoring")
+"""Dataset names, changeable per deployment (a staging copy beside production in one project)."""
+
+MAXIMUM_BYTES_BILLED = _whole_number("NBA_MAXIMUM_BYTES_BILLED", 50 * 1024**3, minimum=1)
+"""Every job refuses to bill more than this (default 50 GiB): a query that would is a bug."""
+
+CATCHUP = _flag("NBA_BACKFILL_CATCHUP", False)
+"""Let the scheduler create every missed partition since history start (off by default:
+use ``airflow backfill create`` for bounded ranges)."""
+
+DML_CONCURRENCY = _whole_number("NBA_DML_CONCURRENCY", 2, minimum=1)
+"""Mutating statements per table in flight at once. BigQuery runs 2 per table and queues 20."""
+
+MAX_ACTIVE_RUNS = _whole_number("NBA_BACKFILL_MAX_ACTIVE_RUNS", 4, minimum=1)
+
+TASK_RETRIES = _whole_number("NBA_TASK_RETRIES", 3)
+"""Task retries after a failed attempt (an outage, a killed worker); BigQuery's transient
+errors and concurrency refusals are retried inside the attempt. The test stack sets 0."""
+
+TASK_RETRY_DELAY_SECONDS = _whole_number("NBA_TASK_RETRY_DELAY_SECONDS", 30, minimum=1)
+
+DEFERRABLE = _flag("NBA_DEFERRABLE", False)
+"""BigQuery jobs wait in the triggerer instead of a worker slot (``deferrable=True``). On in
+the production compose file; off on the local stack, whose LocalExecutor has slots to spare.
+Works against the emulator too (tested in the Celery topology): see docs/production.md."""

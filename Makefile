@@ -64,10 +64,12 @@ bench: install
 bench-proxy: install
 	$(PY) bench/fault_proxy_overhead.py
 
+## lint: ruff (with AIR3), ruff format, sqlfluff (BigQuery), and the wings' import contracts
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/sqlfluff lint include/sql
+	PYTHONPATH=plugins $(VENV)/bin/lint-imports --no-cache
 
 ## lock: re-pin requirements*.txt from requirements*.in
 lock:

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:True
 -- Datasets and tables of the platform, rendered from the table registry
 -- (plugins/nba_backfill/registry.py and raw_tables.py). Every statement is
 -- IF NOT EXISTS, so a rerun changes nothing.

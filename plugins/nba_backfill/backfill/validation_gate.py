@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from nba_backfill import clock
-from nba_backfill.catalog.registry import AnalyticsTable
+from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable
 
 FIRST_MONTH = (datetime.date(2021, 10, 19), datetime.date(2021, 11, 19))
 """The seeds' validation window."""
@@ -39,7 +39,7 @@ class GateResult:
         return (
             f"{self.table}: the first-month validation has not passed, so a range outside {window} "
             "is refused: " + "; ".join(self.problems) + ". Backfill the first month first: "
-            f"airflow dags trigger backfill_range_{self.table} --conf "
+            f"airflow dags trigger {REGISTRY[self.table].range_dag_id} --conf "
             f'\'{{"from_date": "{FIRST_MONTH[0]}", "to_date": "{FIRST_MONTH[1]}", "mode": "processor"}}\' '
             '(or pass "skip_validation_gate": true to override, on your own authority)'
         )

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES, SCHEDULE
-from nba_backfill.catalog.registry import AnalyticsTable
+from nba_backfill.catalog.registry import AnalyticsTable, ExpectedRows
 from nba_backfill.warehouse.client import run_query
 from nba_backfill.warehouse.sql import Statement
 
@@ -55,12 +55,13 @@ def expected_rows_by_date(
     table: AnalyticsTable, from_date: datetime.date, to_date: datetime.date, client
 ) -> dict[datetime.date, int]:
     """Expected rows of every game date in the range (dates without games are absent)."""
+    teams = table.expected_rows is ExpectedRows.TEAMS_PER_GAME
     statement = Statement(
-        "coverage/expected_rows_by_date.sql",
+        "coverage/expected_team_rows.sql" if teams else "coverage/expected_player_rows.sql",
         {
-            "rule": table.expected_rows.value,
             "schedule_id": SCHEDULE.table_id,
             "player_boxscores_id": PLAYER_BOXSCORES.table_id,
+            "played_only": table.expected_rows is ExpectedRows.PLAYERS_WHO_PLAYED,
         },
         {"from_date": from_date, "to_date": to_date},
     )

@@ -92,16 +92,16 @@ def _totals_mismatches(table: AnalyticsTable, target: str, query) -> int:
     check = table.totals_check
     if check is None:
         return 0
-    side = "opponent_team_abbr" if check is TotalsCheck.OPPONENT_POINTS else "team_abbr"
     names = {
-        "check": check.value,
         "table_id": target,
         "column": check.column,
-        "side": side,
+        "side": "opponent_team_abbr" if check is TotalsCheck.OPPONENT_POINTS else "team_abbr",
         "player_boxscores_id": PLAYER_BOXSCORES.table_id,
         "team_boxscores_id": TEAM_BOXSCORES.table_id,
     }
-    return query("coverage/totals_mismatches.sql", names)[0].n
+    if check is TotalsCheck.PLAYER_POINTS:
+        return query("coverage/totals_player_points.sql", names)[0].n
+    return query("coverage/totals_team_points.sql", names)[0].n
 
 
 def _check_parity(

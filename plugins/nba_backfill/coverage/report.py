@@ -42,7 +42,7 @@ class Repair:
     @property
     def command(self) -> str:
         return (
-            f"airflow backfill create --dag-id backfill_{self.table} --from-date {self.from_date} "
+            f"airflow backfill create --dag-id {REGISTRY[self.table].dag_id} --from-date {self.from_date} "
             f"--to-date {self.to_date} --reprocess-behavior {self.reprocess_behavior}"
         )
 

@@ -49,6 +49,14 @@ def measure_coverage(**context) -> dict[str, Any]:
     return summary
 
 
+def _dag_id(table_name: str) -> str:
+    """The per-date DAG of a table; a placeholder such as "(unknown)" stays as it is."""
+    from nba_backfill.catalog.registry import REGISTRY
+
+    table = REGISTRY.get(table_name)
+    return table.dag_id if table else f"backfill_{table_name}"
+
+
 def alert_message(
     summary: dict[str, Any] | None,
     late: dict[str, str],
@@ -58,7 +66,7 @@ def alert_message(
     """(title, body) of the run's one alert, or None when there is nothing to say."""
     problems = []
     if late:
-        problems.append("LATE " + ", ".join(f"backfill_{name} ({day})" for name, day in late.items()))
+        problems.append("LATE " + ", ".join(f"{_dag_id(name)} ({day})" for name, day in late.items()))
     if summary is None:
         problems.append("coverage could not be verified")
     elif not summary["complete"]:
@@ -70,7 +78,7 @@ def alert_message(
     lines = []
     if late:
         lines.append("Newest partitions not written yet (the nightly runs are late or did not start):")
-        lines += [f"  backfill_{name}: {day}" for name, day in late.items()]
+        lines += [f"  {_dag_id(name)}: {day}" for name, day in late.items()]
         lines.append("")
     if summary is None:
         lines.append(f"measure_coverage failed: {error or 'see its log'}")

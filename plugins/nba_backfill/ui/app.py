@@ -83,7 +83,7 @@ def _validated(repair: RepairRequest) -> tuple[str, datetime.date, datetime.date
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_ENTITY, f"from_date {first} is after to_date {last}"
         )
-    return f"backfill_{table.name}", first, last
+    return table.dag_id, first, last
 
 
 def create_app() -> FastAPI:

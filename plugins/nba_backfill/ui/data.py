@@ -110,7 +110,7 @@ def repairs_with_gaps(row: dict) -> list[dict]:
                 unrepaired.append({"state": state, "from_date": first, "to_date": last})
     for repair in repairs:
         repair.pop("dates", None)
-        repair["dag_id"] = f"backfill_{repair['table']}"
+        repair["dag_id"] = REGISTRY[repair["table"]].dag_id
         repair["gaps"].sort(key=lambda g: g["from_date"])
     if unrepaired:  # ranges the record names no command for: shown, without a button
         repairs.append({"table": row["table_name"], "command": None, "gaps": unrepaired})

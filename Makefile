@@ -5,6 +5,8 @@ UV_VERSION := 0.13.8
 VENV := .venv
 EMULATOR_VENV := .venv-emulator
 PY := $(VENV)/bin/python
+# wasmtime's cache of the compiled ZetaSQL analyzer (tests and the test stack's proxy use it).
+WASM_CACHE := .local/wasmtime-cache
 UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
@@ -15,8 +17,8 @@ export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 demo: install
 	$(PY) -m local_stack demo
 
-## install: both venvs, pinned; a no-op when the pins have not changed
-install: $(VENV)/.installed $(EMULATOR_VENV)/.installed
+## install: both venvs, pinned, and the GoogleSQL analyzer compiled; a no-op when nothing changed
+install: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(WASM_CACHE)/.warm
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,11 @@ $(VENV)/.installed: requirements.txt
 $(EMULATOR_VENV)/.installed: requirements-emulator.txt $(VENV)/.installed
 	test -x $(EMULATOR_VENV)/bin/python || $(UV) venv --quiet --python $(PY) $(EMULATOR_VENV)
 	$(UV) pip install --quiet --python $(EMULATOR_VENV)/bin/python -r requirements-emulator.txt
+	touch $@
+
+# The first compile of ZetaSQL's WebAssembly takes a minute or more on 2 cores; later starts ~2 s.
+$(WASM_CACHE)/.warm: $(VENV)/.installed
+	PYTHONPATH=plugins:. $(PY) -m local_stack.googlesql warm
 	touch $@
 
 ## up / down / status: the local stack (emulator, PostgreSQL, Airflow); data stays in .local/
@@ -48,11 +55,14 @@ test-fast: install lint
 	$(PY) -m pytest -m "not integration"
 
 ## test-clock: the tests that run no DAG, with the system clock moved years ahead and behind
-## (Debian's faketime): a test that depends on today's date fails here the day it is written
+## (Debian's faketime): a test that depends on today's date fails here the day it is written.
+## Its stack has its own state and ports: a server started under a fake clock is never shared.
 test-clock: install
 	@command -v faketime >/dev/null || { echo "test-clock needs Debian's faketime (apt-get install faketime)"; exit 2; }
 	@for moment in "2031-06-01 12:00:00" "2021-06-01 12:00:00"; do \
 		echo "== tests with the system clock at $$moment"; \
+		NBA_STATE_DIR=.local/test-stack-clock NBA_BQ_EMULATOR_PORT=9250 NBA_BQ_EMULATOR_GRPC_PORT=9260 \
+		NBA_FAULT_PROXY_PORT=9255 NBA_AIRFLOW_PORT=8280 NBA_ALERT_RECEIVER_PORT=9270 \
 		faketime "$$moment" $(PY) -m pytest -q -m "not airflow_runs" || exit 1; \
 	done
 

@@ -22,6 +22,13 @@ emulator runs a second insert with a known job id again; BigQuery answers 409 "A
 Exists", and the client library then reads the first job's result. That is what makes a
 retried insert (its answer lost) safe, so the proxy answers as BigQuery does.
 
+And it is strict where the emulator is lenient (``bigquery_contracts.py``): every query job
+is analyzed by GoogleSQL (ZetaSQL) before it is forwarded, and what BigQuery would refuse
+(a statement GoogleSQL rejects, a load that relaxes a REQUIRED column, a streaming insert
+outside the partition window, bad job labels) and a query job without ``maximumBytesBilled``
+are answered with BigQuery's error bodies instead of reaching the emulator. ``--lenient``
+turns that off (the overhead benchmark's baseline).
+
 Control API (JSON, loopback only):
 
 ``POST /_proxy/rules``    add rules: ``[{"action": ..., "match": ..., "table": ..., "times": ...}]``
@@ -51,6 +58,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from local_stack.bigquery_contracts import (
+    ContractViolation,
+    check_load_job,
+    check_query_job,
+    insert_all_errors,
+)
 from nba_backfill import clock
 
 ACTIONS = ("serialize", "too_many_dml", "rate_limit", "server_error", "drop", "drop_response", "delay")
@@ -66,6 +79,7 @@ _MUTATING = re.compile(
 )
 _JOBS_INSERT = re.compile(r"^/(?:upload/)?bigquery/v2/projects/([^/]+)/jobs/?$")
 _JOB_STATUS = re.compile(r"^/bigquery/v2/projects/([^/]+)/(jobs|queries)/([^/?]+)")
+_INSERT_ALL = re.compile(r"^/bigquery/v2/projects/([^/]+)/datasets/([^/]+)/tables/([^/]+)/insertAll$")
 
 
 def mutated_table(sql: str) -> str | None:
@@ -166,6 +180,7 @@ class ProxyState:
             self.failed_jobs: dict[str, tuple[dict[str, Any], str]] = {}
             self.running_jobs: dict[str, str] = {}  # job id -> table, until seen DONE
             self.job_ids: set[str] = set()
+            self.refused: list[dict[str, Any]] = []  # what BigQuery's contracts refused
 
     def claim_job_id(self, job_id: str | None) -> bool:
         """False when a job with this id was already submitted."""
@@ -201,6 +216,7 @@ class ProxyState:
                     if r.remaining is None or r.remaining > 0
                 ],
                 "jobs": list(self.jobs),
+                "contract_refusals": list(self.refused),
             }
 
     def start_mutating(self, table: str) -> None:
@@ -327,6 +343,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if inserting and "uploadType=resumable" not in self.path:
             project = found.group(1)
             kind, table, job = classify(body)
+        if self.server.strict and self._refused_by_contract(path, body, kind, job):
+            return
         rules = state.pick(kind, table)
         # A mutating statement is in flight from its arrival (held or not) until it is done.
         if kind == "mutating":
@@ -390,6 +408,63 @@ class ProxyHandler(BaseHTTPRequestHandler):
         else:
             self._send(status, headers, response)
         return outcome
+
+    # -- BigQuery's contracts -------------------------------------------------------------
+
+    def _refused_by_contract(self, path: str, body: bytes, kind: str, job: dict[str, Any]) -> bool:
+        """Answer what BigQuery would refuse with its error body; True when refused."""
+        found = _JOBS_INSERT.match(path) if self.command == "POST" else None
+        try:
+            if found and kind in ("query", "mutating", "dry_run"):
+                check_query_job(
+                    job.get("configuration") or {}, self.server.analyzer(), self._schema(found.group(1))
+                )
+            elif found and "uploadType=" in self.path:
+                configuration = _upload_configuration(body)
+                if "load" in configuration:
+                    check_load_job(configuration, found.group(1), self._schema(found.group(1)))
+            elif self.command == "POST" and (insert := _INSERT_ALL.match(path)):
+                return self._stream_window(insert, body)
+        except ContractViolation as violation:
+            self._record_refusal(kind, violation.reason, violation.message)
+            self._send_json(
+                violation.status, bigquery_error(violation.status, violation.reason, violation.message)
+            )
+            return True
+        return False
+
+    def _stream_window(self, found: re.Match, body: bytes) -> bool:
+        project, dataset, table = found.groups()
+        metadata = self.server.table_metadata(project, f"{dataset}.{table}") or {}
+        partition = (metadata.get("timePartitioning") or {}).get("field")
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return False
+        fields = (metadata.get("schema") or {}).get("fields") or []
+        errors = insert_all_errors(request, fields, partition, clock.now().date())
+        if not errors:
+            return False
+        bad = {e["index"] for e in errors}
+        stopped = [
+            {"index": i, "errors": [{"reason": "stopped", "location": "", "message": ""}]}
+            for i in range(len(request.get("rows") or []))
+            if i not in bad
+        ]
+        self._record_refusal("insert_all", "invalid", errors[0]["errors"][0]["message"])
+        self._send_json(
+            200, {"kind": "bigquery#tableDataInsertAllResponse", "insertErrors": errors + stopped}
+        )
+        return True
+
+    def _schema(self, project: str):
+        return lambda table_id: (
+            (self.server.table_metadata(project, table_id) or {}).get("schema") or {}
+        ).get("fields")
+
+    def _record_refusal(self, kind: str, reason: str, message: str) -> None:
+        with self.server.state.lock:
+            self.server.state.refused.append({"kind": kind, "reason": reason, "message": message[:2000]})
 
     def _known_failure(self, path: str):
         """Status calls for a job this proxy failed: answer as BigQuery would, for ever."""
@@ -479,17 +554,65 @@ class ProxyHandler(BaseHTTPRequestHandler):
         self.connection.close()
 
 
+def _upload_configuration(body: bytes) -> dict[str, Any]:
+    """The job configuration of a resumable upload's first request, or of a multipart body's JSON part."""
+    text = body.decode("utf-8", "replace")
+    start = text.find("{")
+    if start < 0:
+        return {}
+    try:
+        job, _ = json.JSONDecoder().raw_decode(text[start:])
+    except ValueError:
+        return {}
+    return job.get("configuration") or {}
+
+
 class FaultProxy(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int, upstream: str) -> None:
+    def __init__(self, port: int, upstream: str, *, strict: bool = True) -> None:
         super().__init__(("127.0.0.1", port), ProxyHandler)
         self.upstream = upstream.rstrip("/")
         self.upstream_netloc = urlsplit(self.upstream).netloc
         self.public_url = f"http://127.0.0.1:{self.server_address[1]}"
         self.state = ProxyState()
+        self.strict = strict
         self._local = threading.local()
+        self._analyzer = None
+        self._analyzer_lock = threading.Lock()
+
+    def analyzer(self):
+        """The GoogleSQL analyzer (built once; compiling ZetaSQL is slow the very first time)."""
+        with self._analyzer_lock:
+            if self._analyzer is None:
+                from local_stack.googlesql import GoogleSql
+
+                self._analyzer = GoogleSql()
+                self._analyzer.analyze("select 1")
+            return self._analyzer
+
+    def table_metadata(self, project: str, table_id: str) -> dict[str, Any] | None:
+        """The emulator's metadata of ``dataset.table`` (schema, partitioning), or None if it has none."""
+        parts = table_id.replace(":", ".").strip("`").split(".")
+        if len(parts) < 2:
+            return None
+        dataset, table = parts[-2], parts[-1]
+        connection = http.client.HTTPConnection(self.upstream_netloc, timeout=30)
+        try:
+            connection.request("GET", f"/bigquery/v2/projects/{project}/datasets/{dataset}/tables/{table}")
+            response = connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            connection.close()
+        if response.status != 200:
+            return None
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return None
 
     def upstream_connection(self, fresh: bool) -> tuple[http.client.HTTPConnection, bool]:
         """One keep-alive connection to the emulator per handler thread; True if reused."""
@@ -510,8 +633,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True, help="the emulator, e.g. http://127.0.0.1:9050")
+    parser.add_argument(
+        "--lenient", action="store_true", help="forward what BigQuery would refuse (no GoogleSQL analysis)"
+    )
     args = parser.parse_args()
-    server = FaultProxy(args.port, args.upstream)
+    server = FaultProxy(args.port, args.upstream, strict=not args.lenient)
+    if server.strict:
+        started = time.monotonic()
+        server.analyzer()  # ready before the port answers: the first statement is not slower
+        print(f"GoogleSQL analyzer ready in {time.monotonic() - started:.1f}s", flush=True)
     print(f"fault proxy: {server.public_url} -> {server.upstream}", flush=True)
     server.serve_forever()
 

@@ -184,7 +184,8 @@ def ensure_fault_proxy(cfg: StackConfig) -> None:
         ],
         {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'plugins'}{os.pathsep}{REPO_ROOT}"},
     )
-    _wait_for("fault-proxy", lambda: fault_proxy_ready(cfg), 30, cfg.log_dir / "fault-proxy.log")
+    # A cold start compiles the GoogleSQL analyzer (a minute or more; `make install` warms it).
+    _wait_for("fault-proxy", lambda: fault_proxy_ready(cfg), 240, cfg.log_dir / "fault-proxy.log")
     log(f"fault proxy: {cfg.fault_proxy_url} -> {cfg.emulator_url}")
 
 

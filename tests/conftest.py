@@ -178,7 +178,7 @@ def restore_partitions(bq):
                 f"select * from `{table_id}` where game_date = @d", {"d": game_date}, client=bq
             )
         ]
-        saved.append((table_id, game_date, [(f.name, f.field_type) for f in table.schema], rows))
+        saved.append((table_id, game_date, [(f.name, f.field_type, f.mode) for f in table.schema], rows))
 
     yield snapshot
     for table_id, game_date, schema, rows in saved:

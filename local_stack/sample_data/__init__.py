@@ -137,7 +137,7 @@ def load(data: SampleData, scenario: str = "legacy", client=None) -> dict[str, i
         counts[table.table_id] = load_rows(table.table_id, rows, table.schema, client=client, replace=True)
     for name, rows in analytics.items():
         table = REGISTRY[name]
-        schema = [(c.name, c.type) for c in table.all_columns]
+        schema = table.schema
         counts[table.table_id] = load_rows(table.table_id, rows, schema, client=client, replace=True)
     return counts
 

@@ -93,3 +93,20 @@ def test_a_missing_name_fails_the_render_instead_of_rendering_nothing():
 
     with pytest.raises(jinja2.UndefinedError, match="table_id"):
         render("backfill/partition_rows.sql", {})
+
+
+def test_a_nan_is_refused_before_anything_is_loaded():
+    from nba_backfill.warehouse.client import UnloadableRow, load_rows
+
+    rows = [{"game_id": "g1", "points_line": 21.5}, {"game_id": "g2", "points_line": float("nan")}]
+    with pytest.raises(UnloadableRow) as refused:
+        load_rows(
+            "nba_raw.odds_player_points_props",
+            rows,
+            [("game_id", "STRING"), ("points_line", "FLOAT64")],
+            client=object(),
+        )
+    assert str(refused.value) == (
+        "load into nba_raw.odds_player_points_props: row 1 has a non-finite float in points_line "
+        "(points_line=nan); BigQuery's JSON loader refuses NaN and infinity, so nothing was loaded"
+    )

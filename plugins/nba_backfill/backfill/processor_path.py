@@ -114,7 +114,7 @@ def write_partitions(
 
     staging = staging_table_id(table, first, last, run_id)
     columns = [c.name for c in table.all_columns]
-    load_rows(staging, rows, [(c.name, c.type) for c in table.all_columns], client=client, replace=True)
+    load_rows(staging, rows, table.schema, client=client, replace=True)
     try:
         names = {"table_id": table.table_id, "staging_id": staging, "key_columns": key, "columns": columns}
         merged = run_dml(Statement(MERGE_TEMPLATE, names, in_range), client=client)

@@ -208,7 +208,8 @@ def _sql_value_text(column: HashColumn, alias: str) -> str:
     elif column.type == "BOOL":
         text = f"case {ref} when true then 'true' when false then 'false' end"
     elif column.type == "DATE":
-        text = f"format_date('%Y-%m-%d', {ref})"
+        # CAST zero-pads years below 1000 (0001-01-01) as Python does; format_date's %Y does not.
+        text = f"cast({ref} as string)"
     else:
         raise ValueError(f"unknown column type {column.type!r}")
     return f"coalesce({text}, {_SQL_NULL})"

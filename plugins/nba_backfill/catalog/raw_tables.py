@@ -29,8 +29,9 @@ class RawTable:
         return f"{self.dataset}.{self.name}"
 
     @property
-    def schema(self) -> list[tuple[str, str]]:
-        return [(c.name, c.type) for c in self.columns]
+    def schema(self) -> list[tuple[str, str, str]]:
+        """``(column, type, mode)`` for a load job: REQUIRED columns stay REQUIRED."""
+        return [(c.name, c.type, "REQUIRED" if self.is_required(c) else "NULLABLE") for c in self.columns]
 
     def is_required(self, column: Column) -> bool:
         return column.name in self.required

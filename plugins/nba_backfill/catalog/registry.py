@@ -191,6 +191,11 @@ class AnalyticsTable:
     def is_required(self, column: Column) -> bool:
         return column.required or column.name in self.key_columns
 
+    @property
+    def schema(self) -> list[tuple[str, str, str]]:
+        """``(column, type, mode)`` of every column, for a load job: REQUIRED columns stay REQUIRED."""
+        return [(c.name, c.type, "REQUIRED" if self.is_required(c) else "NULLABLE") for c in self.all_columns]
+
 
 _GAME = "game_id STRING, game_date DATE, season STRING"
 _TEAM = "team_id INT64, team_abbr STRING, opponent_team_abbr STRING, is_home BOOL"

@@ -260,18 +260,25 @@ def _run_once(sql, params, client, labels):
     return rows, job
 
 
+class UnloadableRow(ValueError):
+    """A row BigQuery's JSON loader would refuse; nothing was loaded."""
+
+
 def load_rows(
     table: str,
     rows: Iterable[Mapping[str, Any]],
-    schema: Sequence[tuple[str, str]],
+    schema: Sequence[tuple[str, str] | tuple[str, str, str]],
     *,
     client: Client | None = None,
     replace: bool = False,
 ) -> int:
     """Bulk-load rows (one load job, NDJSON) into ``table``; returns the rows loaded.
 
-    ``schema`` is ``[(column, BigQuery type), ...]``. ``replace`` truncates the table first,
-    within the same job, so a rerun never duplicates.
+    ``schema`` is ``[(column, BigQuery type[, mode]), ...]``; give REQUIRED columns their mode
+    (``RawTable.schema``, ``AnalyticsTable.schema``): BigQuery refuses an append whose schema
+    relaxes a REQUIRED column. ``replace`` truncates the table first, within the same job, so
+    a rerun never duplicates. A NaN or infinite float is refused before anything is sent
+    (``UnloadableRow``): JSON has no such number and BigQuery's loader rejects a bare ``NaN``.
     """
     import io
     import json
@@ -282,7 +289,11 @@ def load_rows(
     payload = io.BytesIO()
     count = 0
     for row in rows:
-        payload.write(json.dumps(row, default=str, ensure_ascii=False).encode("utf-8"))
+        try:
+            line = json.dumps(row, default=str, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise _unloadable(table, count, row) from None
+        payload.write(line.encode("utf-8"))
         payload.write(b"\n")
         count += 1
     payload.seek(0)
@@ -292,7 +303,7 @@ def load_rows(
         return 0
     job_config = bigquery.LoadJobConfig(
         source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
-        schema=[bigquery.SchemaField(name, kind) for name, kind in schema],
+        schema=[bigquery.SchemaField(*field) for field in schema],
         write_disposition="WRITE_TRUNCATE" if replace else "WRITE_APPEND",
     )
     with outage_named(client):
@@ -303,6 +314,17 @@ def load_rows(
         )
         job.result(retry=request_retry(), timeout=RESULT_TIMEOUT_SECONDS)
     return count
+
+
+def _unloadable(table: str, index: int, row: Mapping[str, Any]) -> UnloadableRow:
+    import math
+
+    bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
+    return UnloadableRow(
+        f"load into {table}: row {index} has a non-finite float in {', '.join(bad) or 'a value'} "
+        f"({', '.join(f'{k}={row[k]}' for k in bad)}); BigQuery's JSON loader refuses NaN and "
+        "infinity, so nothing was loaded"
+    )
 
 
 def drop_table(table: str, *, client: Client | None = None) -> None:

@@ -97,10 +97,28 @@ def check_query_job(configuration: Mapping[str, Any], analyzer, table_schema: Ta
         raise ContractViolation(400, "invalid", "legacy SQL: every job this project sends is GoogleSQL")
     sql = query.get("query") or ""
     _learn_tables(sql, analyzer, table_schema)
-    try:
-        analyzer.analyze(sql, parameter_types(query))
-    except GoogleSqlError as exc:
-        raise ContractViolation(400, "invalidQuery", f"GoogleSQL refused the statement: {exc}") from None
+    for _ in range(_MAX_LEARNED):
+        try:
+            analyzer.analyze(sql, parameter_types(query))
+            return
+        except GoogleSqlError as exc:
+            unknown = _TABLE_NOT_FOUND.search(str(exc))
+            if not unknown:
+                raise ContractViolation(
+                    400, "invalidQuery", f"GoogleSQL refused the statement: {exc}"
+                ) from None
+            # A DDL target (ALTER TABLE x) is not among the names a parse reports: read it now.
+            fields = table_schema(unknown.group(1))
+            if not fields:
+                raise ContractViolation(
+                    404, "notFound", f"Not found: Table {unknown.group(1)} was not found in location US"
+                ) from None
+            analyzer.add_table(unknown.group(1), [(f["name"], f["type"]) for f in fields])
+    raise ContractViolation(400, "invalidQuery", "GoogleSQL refused the statement: too many unknown tables")
+
+
+_TABLE_NOT_FOUND = re.compile(r"Table not found: `?([\w.:-]+)`?")
+_MAX_LEARNED = 8
 
 
 def _learn_tables(sql: str, analyzer, table_schema: TableSchema) -> None:

@@ -100,6 +100,7 @@ def bigquery_error(status: int, reason: str, message: str) -> dict[str, Any]:
             "status": {
                 400: "INVALID_ARGUMENT",
                 403: "PERMISSION_DENIED",
+                404: "NOT_FOUND",
                 409: "ALREADY_EXISTS",
                 503: "UNAVAILABLE",
             }[status],

@@ -143,7 +143,7 @@ def restore_range(bq):
             {"a": first, "b": last},
             client=bq,
         )
-        load_rows(table.table_id, rows, [(c.name, c.type) for c in table.all_columns], client=bq)
+        load_rows(table.table_id, rows, table.schema, client=bq)
 
 
 AFTER = (D(2021, 11, 20), D(2021, 11, 22))  # just outside the first-month window

@@ -95,12 +95,8 @@ def _type(name: str):
 
 
 def registry_tables() -> dict[str, list[tuple[str, str]]]:
-    """``dataset.table`` -> [(column, type)] of every table the package provisions."""
-    from nba_backfill.catalog.monitoring_tables import (
-        COVERAGE_HISTORY,
-        COVERAGE_LATEST_VIEW,
-        MONITORING_TABLES,
-    )
+    """``dataset.table`` -> [(column, type)] of every table and view the package provisions."""
+    from nba_backfill.catalog.monitoring_tables import MONITORING_TABLES, MONITORING_VIEWS
     from nba_backfill.catalog.raw_tables import RAW_TABLES
     from nba_backfill.catalog.registry import REGISTRY
 
@@ -108,7 +104,8 @@ def registry_tables() -> dict[str, list[tuple[str, str]]]:
     for table in (*RAW_TABLES, *REGISTRY.values(), *MONITORING_TABLES):
         columns = getattr(table, "all_columns", table.columns)
         tables[table.table_id] = [(c.name, c.type) for c in columns]
-    tables[COVERAGE_LATEST_VIEW] = tables[COVERAGE_HISTORY.table_id]
+    for view, table, _ in MONITORING_VIEWS:
+        tables[view] = tables[table.table_id]
     return tables
 
 
@@ -120,6 +117,7 @@ class GoogleSql:
         self._tables: dict[str, list[tuple[str, str]]] = {}
         self._lock = threading.Lock()
         self._catalog = None
+        self._catalog_id: int | None = None
         for table_id, columns in (tables if tables is not None else registry_tables()).items():
             self.add_table(table_id, columns)
 
@@ -132,7 +130,9 @@ class GoogleSql:
         """Add or replace ``dataset.table`` (a project prefix is dropped) with its columns."""
         with self._lock:
             self._tables[_dataset_table(table_id)] = [(name, standard_type(kind)) for name, kind in columns]
-            self._catalog = None
+            if self._catalog_id is not None:
+                _service().unregister_catalog(registered_id=self._catalog_id)
+            self._catalog, self._catalog_id = None, None
 
     def _built_catalog(self):
         from zetasql.api import CatalogBuilder, TableBuilder
@@ -186,11 +186,10 @@ class GoogleSql:
         ``parameters`` maps a query parameter's name to its BigQuery type. Raises
         ``GoogleSqlError`` with the analyzer's message if GoogleSQL refuses it.
         """
-        from zetasql.api import Analyzer
         from zetasql.types import AnalyzerOptions, ParseResumeLocation
 
         with self._lock:
-            catalog = self._built_catalog()
+            catalog_id = self._registered_catalog()
             options = AnalyzerOptions(
                 language_options=self._language,
                 query_parameters=[
@@ -198,19 +197,30 @@ class GoogleSql:
                     for name, kind in (parameters or {}).items()
                 ],
             )
-            analyzer = Analyzer(options, catalog, _service())
+            service = _service()
             location = ParseResumeLocation(input=sql, byte_position=0)
-            end = len(sql.encode("utf-8"))
+            encoded = sql.encode("utf-8")
             try:
-                while location.byte_position < end:
+                while location.byte_position < len(encoded):
                     before = location.byte_position
-                    if analyzer.analyze_next_statement(location) is None or location.byte_position <= before:
+                    response = service.analyze(
+                        parse_resume_location=location, options=options, registered_catalog_id=catalog_id
+                    )
+                    if response.resume_byte_position is None or response.resume_byte_position <= before:
                         return
-                    rest = sql.encode("utf-8")[location.byte_position :].decode("utf-8")
+                    location.byte_position = response.resume_byte_position
+                    rest = encoded[location.byte_position :].decode("utf-8")
                     if not _COMMENTS.sub("", rest).strip(" \n\t;"):
                         return
             except Exception as exc:  # the service raises its own error types
                 raise GoogleSqlError(_message(exc)) from None
+
+    def _registered_catalog(self) -> int:
+        """The catalog, registered with the service once per change (not sent with every statement)."""
+        catalog = self._built_catalog()
+        if self._catalog_id is None:
+            self._catalog_id = _service().register_catalog(simple_catalog=catalog).registered_id
+        return self._catalog_id
 
     # -- evaluation ---------------------------------------------------------------------------
 

@@ -285,7 +285,7 @@ def test_a_missing_upstream_history_fails_with_the_repair_command(dags, loaded_w
 
     assert run.state == "failed"
     out, err = capfd.readouterr()
-    assert "upstream team_offense_game_summary is incomplete on" in out + err
+    assert "upstream team_offense_game_summary is INCOMPLETE on" in out + err
     assert "(first 2016-10-25, last 2021-11-14)" in out + err
     repair = "airflow backfill create --dag-id backfill_team_offense_game_summary --from-date 2016-10-25"
     assert repair in out + err

@@ -7,31 +7,57 @@ import datetime
 import pytest
 
 from nba_backfill.coverage import CoverageRequestError, plan
-from nba_backfill.coverage.figures import COMPLETE, MISSING, PARTIAL, UNEXPECTED, DateFigures, TableCoverage
+from nba_backfill.coverage.figures import (
+    COMPLETE,
+    DRIFTED,
+    MISSING,
+    PARTIAL,
+    UNEXPECTED,
+    DateFigures,
+    TableCoverage,
+)
 from nba_backfill.coverage.report import CoverageReport, Repair, date_ranges, repairs_for
 from nba_backfill.coverage.tasks import alert_message
 
 D = datetime.date
 
 
+def _day(day: datetime.date, expected: int, present: int, hashed: int, **problems: int) -> DateFigures:
+    """A date with ``present`` of ``expected`` keys stored once each, ``hashed`` of them hashed correctly."""
+    unhashed = problems.pop("unhashed", present - hashed - problems.get("drifted", 0))
+    actual = (
+        present + problems.get("unexpected", 0) + problems.get("duplicates", 0) + problems.get("null_keys", 0)
+    )
+    return DateFigures(
+        day, expected, actual, present, expected - present, hashed=hashed, unhashed=unhashed, **problems
+    )
+
+
 def _coverage(states: dict[datetime.date, tuple[int, int, int]]) -> TableCoverage:
-    """A table whose dates hold (expected, actual, hashed) rows."""
+    """A table whose dates hold (expected, present, hashed) keys."""
     days = sorted(states)
     cov = TableCoverage("player_game_summary", days[0], days[-1])
-    cov.dates = [DateFigures(day, *states[day]) for day in days]
-    cov.actual_rows = sum(actual for _, actual, _ in states.values())
+    cov.dates = [_day(day, *states[day]) for day in days]
     return cov
 
 
 def test_date_states():
-    assert DateFigures(D(2021, 10, 19), 10, 10, 10).state == COMPLETE
-    assert DateFigures(D(2021, 10, 19), 10, 0, 0).state == MISSING
-    assert DateFigures(D(2021, 10, 19), 10, 9, 9).state == PARTIAL
-    assert DateFigures(D(2021, 10, 19), 10, 10, 9).state == PARTIAL  # one row unhashed
-    assert DateFigures(D(2021, 10, 19), 10, 10, 10, defective=1).state == PARTIAL
-    assert DateFigures(D(2021, 10, 19), 10, 11, 11).state == PARTIAL  # too many rows
-    assert DateFigures(D(2021, 10, 19), 0, 3, 3).state == UNEXPECTED
-    assert DateFigures(D(2021, 10, 19), 0, 0, 0).state == COMPLETE
+    day = D(2021, 10, 19)
+    assert _day(day, 10, 10, 10).state == COMPLETE
+    assert _day(day, 10, 0, 0).state == MISSING
+    assert _day(day, 10, 9, 9).state == PARTIAL  # a key missing
+    assert _day(day, 10, 10, 9).state == PARTIAL  # one row unhashed
+    assert _day(day, 10, 10, 10, duplicates=1).state == PARTIAL
+    assert _day(day, 10, 10, 10, null_keys=1).state == PARTIAL
+    assert _day(day, 10, 10, 9, unhashed=0, stale=1).state == PARTIAL
+    assert _day(day, 10, 10, 9, unhashed=0, malformed=1).state == PARTIAL
+    assert _day(day, 10, 10, 10, unexpected=1).state == UNEXPECTED  # a key the schedule does not expect
+    assert _day(day, 10, 10, 9, drifted=1).state == DRIFTED  # a hash that is not its row's
+    # Counts that match are not enough: one key missing, one unexpected in its place.
+    swapped = _day(day, 10, 9, 9, unexpected=1)
+    assert swapped.actual == swapped.expected and swapped.state == PARTIAL
+    assert DateFigures(day, 0, 3).state == UNEXPECTED  # rows on a date without games
+    assert DateFigures(day, 0, 0).state == COMPLETE
 
 
 def test_ranges_collapse_over_the_game_calendar_not_the_wall_calendar():
@@ -51,7 +77,7 @@ def test_the_seeds_trap_is_three_percent_not_one_hundred():
     assert trap.coverage_pct == pytest.approx(100 / 32)
     assert trap.hashed_pct == pytest.approx(100 / 32)
     assert not trap.complete
-    assert trap.reasons()[0] == "620 of 640 expected rows missing (3.1% present)"
+    assert trap.reasons()[0] == "620 of 640 expected keys missing (3.1% present)"
     assert date_ranges(trap.dates_in(MISSING), [d.game_date for d in trap.dates]) == [
         (D(2021, 10, 19), D(2021, 11, 14)),
         (D(2021, 11, 16), D(2021, 11, 19)),
@@ -95,7 +121,7 @@ def test_the_alert_carries_figures_ranges_and_repairs():
     }
     title, body = alert_message(summary, {}, None, "http://x/run")
     assert title == "NBA backfill coverage: 1 of 1 tables INCOMPLETE"
-    assert "5 of 15 expected rows missing (66.7% present)" in body
+    assert "5 of 15 expected keys missing (66.7% present)" in body
     assert "missing dates (1): 2021-10-20" in body
     assert (
         "airflow backfill create --dag-id backfill_player_game_summary --from-date 2021-10-20 "

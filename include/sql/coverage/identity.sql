@@ -3,7 +3,8 @@
 -- matched to the table's rows by key, and every stored hash is recomputed from its row with
 -- the SQL path's own expression. output = 'dates': one row per date with the counts;
 -- output = 'keys': one row per problem key (missing, unexpected, drifted, unhashed, stale,
--- malformed, duplicate), the first @key_limit of each kind, named for a reader.
+-- malformed, duplicate), the first key_limit of each kind, named for a reader. (key_limit is
+-- rendered: the emulator cannot bind a parameter in this query.)
 with games as (
     select distinct
         game_id,
@@ -140,7 +141,7 @@ full outer join null_keys
     on by_date.game_date = null_keys.game_date
 order by game_date
 {% else %}
-problems as (
+classified as (
     select
         game_date,
         game_id,
@@ -157,33 +158,44 @@ problems as (
             when drifted > 0 then 'drifted'
         end as problem
     from matched
+),
+
+problems as (
+    select
+        classified.*,  -- noqa: AM04
+        row_number() over (
+            partition by classified.problem
+            order by classified.game_date, classified.game_id, classified.entity
+        ) as nth
+    from classified
+    where classified.problem is not null
+),
+
+first_problems as (
+    select *  -- noqa: AM04
+    from problems
+    where nth <= {{ params.key_limit | int }}
 )
 
 select
-    problems.problem,
-    problems.game_date,
-    problems.game_id,
-    cast(problems.entity as string) as entity,
+    first_problems.problem,
+    first_problems.game_date,
+    first_problems.game_id,
+    cast(first_problems.entity as string) as entity,
     {% if params.entity == "player_id" %}
     players.player_name as name,
     {% else %}
     teams.city || ' ' || teams.nickname as name,
     {% endif %}
-    problems.data_hash,
-    problems.recomputed
-from problems
+    first_problems.data_hash,
+    first_problems.recomputed
+from first_problems
 {% if params.entity == "player_id" %}
 left join `{{ params.players_id }}` as players
-    on problems.entity = players.player_id
+    on first_problems.entity = players.player_id
 {% else %}
 left join `{{ params.teams_id }}` as teams
-    on problems.entity = teams.team_abbr
+    on first_problems.entity = teams.team_abbr
 {% endif %}
-where problems.problem is not null
-qualify
-    row_number() over (
-        partition by problems.problem
-        order by problems.game_date, problems.game_id, problems.entity
-    ) <= @key_limit
-order by problems.problem, problems.game_date, problems.game_id, problems.entity
+order by first_problems.problem, first_problems.game_date, first_problems.game_id, first_problems.entity
 {% endif %}

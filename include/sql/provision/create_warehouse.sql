@@ -19,11 +19,19 @@
         cluster by {{ table.cluster_columns | join(', ') }}
     {%- endif %};
 {% endfor %}
--- The newest verification of each table (the monitoring dashboard's source). Replaced
--- on every run so a new definition takes effect; a view holds no data.
+-- Columns a newer version of the package added to its own records (one ALTER each: the
+-- emulator takes one action per statement).
+{% for addition in params.additions -%}
+    alter table `{{ addition.table_id }}`
+    add column if not exists {{ addition.column.name }} {{ addition.column.type }};
+{% endfor %}
+-- The newest verification of each table, and the newest state of each verified date (the
+-- whole history). Replaced on every run so a new definition takes effect; a view holds no data.
 {% for view in params.views -%}
     create or replace view `{{ view.view_id }}` as
     select * from `{{ view.history_id }}`  -- noqa: AM04
     where true
-    qualify row_number() over (partition by table_name order by verified_at desc) = 1;
+    qualify row_number() over (
+        partition by {{ view.partition_by | join(', ') }} order by verified_at desc
+    ) = 1;
 {% endfor %}

@@ -1,14 +1,9 @@
--- The state of every date in each table's newest verification.
+-- The newest recorded state of every date of every table's history (coverage_dates_latest).
 select
-    dates.table_name,
-    dates.game_date,
-    dates.state,
-    dates.expected_rows,
-    dates.actual_rows,
-    dates.hashed_rows
-from `{{ params.history_dates_id }}` as dates
-inner join `{{ params.latest_view_id }}` as latest
-    on
-        dates.verification_id = latest.verification_id
-        and dates.table_name = latest.table_name
-        and dates.verified_on = latest.verified_on
+    table_name,
+    game_date,
+    state,
+    expected_rows,
+    actual_rows,
+    hashed_rows
+from `{{ params.dates_latest_view_id }}`

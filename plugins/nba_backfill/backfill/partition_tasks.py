@@ -45,12 +45,18 @@ def _game_date(context: dict[str, Any]) -> datetime.date:
     return datetime.date.fromisoformat(context["ti"].xcom_pull(task_ids=CHECK_TASK, key="game_date"))
 
 
+def partition_rows_statement(table, game_date: datetime.date):
+    """How many rows the table holds on ``game_date`` (the SQL path can only hash existing rows)."""
+    from nba_backfill.warehouse.sql import Statement
+
+    return Statement("backfill/partition_rows.sql", {"table_id": table.table_id}, {"game_date": game_date})
+
+
 def check_partition(table_name: str, **context) -> list[str]:
     """Validate the run, find its games, check upstream; pick the write path or skip."""
     from nba_backfill.backfill.readiness import NotReady, check_upstream, unfinished
     from nba_backfill.coverage.expected import game_days
     from nba_backfill.warehouse.client import run_query, warehouse_client
-    from nba_backfill.warehouse.sql import Statement
 
     table = get_table(table_name)
     mode = context["params"].get("mode")
@@ -76,15 +82,12 @@ def check_partition(table_name: str, **context) -> list[str]:
         check_upstream(table, game_date, client, wait=run_type_of(context) == "scheduled")
     except NotReady as exc:
         raise (RuntimeError(str(exc)) if exc.wait else refuse(str(exc))) from None
-    if mode == "sql":
-        statement = Statement(
-            "backfill/partition_rows.sql", {"table_id": table.table_id}, {"game_date": game_date}
+    rows = run_query(partition_rows_statement(table, game_date), client=client) if mode == "sql" else None
+    if rows is not None and next(iter(rows)).n == 0:
+        raise refuse(
+            f"{table_name} has no rows on {game_date}: the SQL hash path only hashes existing rows. "
+            "Rerun with mode=processor, which computes them from the raw tables."
         )
-        if next(iter(run_query(statement, client=client))).n == 0:
-            raise refuse(
-                f"{table_name} has no rows on {game_date}: the SQL hash path only hashes existing rows. "
-                "Rerun with mode=processor, which computes them from the raw tables."
-            )
     log.info("%s %s: %s games, mode %s", table_name, game_date, days[0].games, mode)
     return [SQL_TASK if mode == "sql" else PROCESSOR_TASK]
 

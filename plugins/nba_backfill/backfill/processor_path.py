@@ -49,6 +49,19 @@ def stored_hashes_statement(table: AnalyticsTable, first: datetime.date, last: d
     )
 
 
+def merge_statement(
+    table: AnalyticsTable, staging_id: str, first: datetime.date, last: datetime.date
+) -> Statement:
+    """The one MERGE that upserts ``first..last`` from the staging table."""
+    names = {
+        "table_id": table.table_id,
+        "staging_id": staging_id,
+        "key_columns": list(table.key_columns),
+        "columns": [c.name for c in table.all_columns],
+    }
+    return Statement(MERGE_TEMPLATE, names, {"from_date": first, "to_date": last})
+
+
 def stored_hashes(
     table: AnalyticsTable, first: datetime.date, last: datetime.date, client
 ) -> dict[tuple, tuple[str | None, int | None]]:
@@ -103,21 +116,19 @@ def write_partitions(
 ) -> WriteCounts:
     """Upsert finalized rows (hash and metadata included) into ``first..last`` with one MERGE."""
     check_rows(table, rows, first, last)
-    key = list(table.key_columns)
-    in_range = {"from_date": first, "to_date": last}
     existing = stored_hashes(table, first, last, client)
-    incoming = {tuple(r[k] for k in key): (r["data_hash"], r["hash_spec_version"]) for r in rows}
+    incoming = {
+        tuple(r[k] for k in table.key_columns): (r["data_hash"], r["hash_spec_version"]) for r in rows
+    }
     inserted = sum(1 for k in incoming if k not in existing)
     updated = sum(1 for k, v in incoming.items() if k in existing and existing[k] != v)
     deleted = sum(1 for k in existing if k not in incoming)
     counts = WriteCounts(len(rows), inserted, updated, deleted, len(rows) - inserted - updated)
 
     staging = staging_table_id(table, first, last, run_id)
-    columns = [c.name for c in table.all_columns]
     load_rows(staging, rows, table.schema, client=client, replace=True)
     try:
-        names = {"table_id": table.table_id, "staging_id": staging, "key_columns": key, "columns": columns}
-        merged = run_dml(Statement(MERGE_TEMPLATE, names, in_range), client=client)
+        merged = run_dml(merge_statement(table, staging, first, last), client=client)
     finally:
         drop_table(staging, client=client)
     changed = inserted + updated + deleted

@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Sequence
 
 from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable, PartitionRule
-from nba_backfill.coverage.expected import GameDay, incomplete_dates
+from nba_backfill.coverage.expected import GameDay
 
 
 class NotReady(RuntimeError):
@@ -28,23 +28,39 @@ def unfinished(table: AnalyticsTable, days: Sequence[GameDay]) -> list[GameDay]:
 
 
 def check_upstream(table: AnalyticsTable, game_date: datetime.date, client, *, wait: bool) -> None:
-    """Every upstream table must be complete on every game date before ``game_date``.
+    """Every upstream table must be COMPLETE, by identity, on every game date before ``game_date``.
 
     The contexts read history across seasons, so a partial history would give wrong
-    averages that still look complete. Raises ``NotReady`` naming the repair; ``wait``
-    (scheduled runs) marks it as worth retrying.
+    averages that still look complete. The verdict is the coverage verifier's own: every
+    expected key present, hashed, its hash equal to its content. Raises ``NotReady`` naming
+    the repair; ``wait`` (scheduled runs) marks it as worth retrying.
     """
+    from nba_backfill.coverage.figures import COMPLETE
+    from nba_backfill.coverage.measure import measure_table
+
     if not table.upstream:
         return
     before = game_date - datetime.timedelta(days=1)
+    if before < table.history_start:
+        return
     for name in table.upstream:
         upstream = REGISTRY[name]
-        missing = incomplete_dates(upstream, table.history_start, before, client)
-        if missing:
-            raise NotReady(
-                f"upstream {name} is incomplete on {len(missing)} game dates before {game_date} "
-                f"(first {missing[0]}, last {missing[-1]}); {table.name} reads that history. Backfill it first: "
-                f"airflow backfill create --dag-id {upstream.dag_id} --from-date {missing[0]} "
-                f"--to-date {missing[-1]} --reprocess-behavior completed",
-                wait=wait,
-            )
+        coverage = measure_table(upstream, table.history_start, before, client, parity_sample=0, key_limit=1)
+        if coverage.complete:
+            continue
+        gaps = [d.game_date for d in coverage.dates if d.state != COMPLETE]
+        where = (
+            f"on {len(gaps)} dates before {game_date} (first {gaps[0]}, last {gaps[-1]})"
+            if gaps
+            else f"before {game_date}: {'; '.join(coverage.reasons())}"
+        )
+        repair = (
+            f"airflow backfill create --dag-id {upstream.dag_id} --from-date {gaps[0]} "
+            f"--to-date {gaps[-1]} --reprocess-behavior completed"
+            if gaps
+            else f"python -m nba_backfill.coverage --tables {name} --to-date {before}"
+        )
+        raise NotReady(
+            f"upstream {name} is INCOMPLETE {where}; {table.name} reads that history. Repair it first: {repair}",
+            wait=wait,
+        )

@@ -50,21 +50,28 @@ def needs_gate(first: datetime.date, last: datetime.date) -> bool:
     return first < FIRST_MONTH[0] or last > FIRST_MONTH[1]
 
 
+def sql_hashes_statement(table: AnalyticsTable, game_date: datetime.date):
+    """The SQL path's hash of every stored row of ``game_date``, by key."""
+    from nba_backfill.catalog.hash_spec import hash_sql
+    from nba_backfill.warehouse.sql import Statement
+
+    names = {
+        "table_id": table.table_id,
+        "key_columns": list(table.key_columns),
+        "hash_expression": hash_sql(table.hash_columns),
+    }
+    return Statement("backfill/sql_hashes.sql", names, {"game_date": game_date})
+
+
 def hash_parity(table: AnalyticsTable, game_date: datetime.date, client) -> tuple[int, list[str]]:
     """(rows compared, keys whose SQL-path hash over the stored rows and processor-path hash
     over the rows recomputed from raw data differ)."""
-    from nba_backfill.catalog.hash_spec import hash_sql
     from nba_backfill.processors import RunInfo
     from nba_backfill.processors.source import recompute
     from nba_backfill.warehouse.client import run_query
-    from nba_backfill.warehouse.sql import Statement
 
     keys = list(table.key_columns)
-    statement = Statement(
-        "backfill/sql_hashes.sql",
-        {"table_id": table.table_id, "key_columns": keys, "hash_expression": hash_sql(table.hash_columns)},
-        {"game_date": game_date},
-    )
+    statement = sql_hashes_statement(table, game_date)
     by_sql = {tuple(row[k] for k in keys): row.sql_hash for row in run_query(statement, client=client)}
     run = RunInfo("validation_gate", "manual", clock.now())
     rows = recompute(table, game_date, game_date, run, client).rows

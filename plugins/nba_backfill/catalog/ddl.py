@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nba_backfill.catalog import datasets
-from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY, COVERAGE_LATEST_VIEW, MONITORING_TABLES
+from nba_backfill.catalog.monitoring_tables import MONITORING_TABLES, MONITORING_VIEWS
 from nba_backfill.catalog.raw_tables import RAW_TABLES
 from nba_backfill.catalog.registry import REGISTRY
 
@@ -27,5 +27,16 @@ def provision_names() -> dict[str, Any]:
                 "cluster_columns": list(table.cluster_columns),
             }
         )
-    views = [{"view_id": COVERAGE_LATEST_VIEW, "history_id": COVERAGE_HISTORY.table_id}]
-    return {"datasets": list(datasets.ALL), "tables": tables, "views": views}
+    # Our own records evolve with the package: a new nullable column reaches a warehouse
+    # provisioned by an older version (CREATE TABLE IF NOT EXISTS leaves it as it was).
+    additions = [
+        {"table_id": t.table_id, "column": {"name": c.name, "type": c.type}}
+        for t in MONITORING_TABLES
+        for c in t.columns
+        if not t.is_required(c)
+    ]
+    views = [
+        {"view_id": view, "history_id": table.table_id, "partition_by": list(partition_by)}
+        for view, table, partition_by in MONITORING_VIEWS
+    ]
+    return {"datasets": list(datasets.ALL), "tables": tables, "additions": additions, "views": views}

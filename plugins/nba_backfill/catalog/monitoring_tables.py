@@ -32,29 +32,48 @@ COVERAGE_HISTORY = RawTable(
         "unexpected_dates INT64, unhashed INT64, stale_hashes INT64, malformed_hashes INT64, "
         "null_key_rows INT64, duplicate_keys INT64, duplicate_hashes INT64, unknown_ids INT64, "
         "totals_mismatches INT64, parity_checked INT64, parity_mismatches INT64, min_date DATE, "
-        "max_date DATE, missing_ranges STRING, partial_ranges STRING, reasons STRING, repair_commands STRING"
+        "max_date DATE, missing_ranges STRING, partial_ranges STRING, reasons STRING, repair_commands STRING, "
+        # Identity (every key matched, every hash recomputed) and the whole history's standing.
+        "missing_keys INT64, unexpected_keys INT64, drifted_rows INT64, drifted_dates INT64, "
+        "problem_keys STRING, verdict STRING, history_status STRING, history_from_date DATE, "
+        "history_to_date DATE, history_expected_dates INT64, history_complete_dates INT64, "
+        "history_never_verified_dates INT64, history_states STRING, "
+        "bytes_estimated INT64, bytes_processed INT64"
     ),
     required=("verification_id", "verified_at", "verified_on", "table_name", "status"),
     partition_column="verified_on",
     cluster_columns=("table_name",),
 )
-"""One row per table per verification: the figures behind its COMPLETE or INCOMPLETE."""
+"""One row per table per verification: the figures behind the verdict over the verified
+range (``status``), and the whole history's standing as of that verification
+(``history_status``: COMPLETE only if every expected date of the history is complete)."""
 
 COVERAGE_HISTORY_DATES = RawTable(
     name="coverage_history_dates",
     dataset=datasets.MONITORING,
     columns=columns_from_spec(
         "verification_id STRING, verified_at TIMESTAMP, verified_on DATE, table_name STRING, "
-        "game_date DATE, state STRING, expected_rows INT64, actual_rows INT64, hashed_rows INT64"
+        "game_date DATE, state STRING, expected_rows INT64, actual_rows INT64, hashed_rows INT64, "
+        "present_rows INT64, missing_keys INT64, unexpected_keys INT64, drifted_rows INT64"
     ),
     required=("verification_id", "verified_at", "verified_on", "table_name", "game_date", "state"),
     partition_column="verified_on",
     cluster_columns=("table_name", "game_date"),
 )
-"""Per verification, one row per expected date (and per date holding rows without games):
-state complete | partial | missing | unexpected, so a UI can draw every date."""
+"""Per verification, one row per date it covered (expected dates, and dates holding rows
+without games): state complete | partial | missing | unexpected | drifted. A later
+verification of a narrower range supersedes only the dates it covered."""
 
 COVERAGE_LATEST_VIEW = f"{datasets.MONITORING}.coverage_latest"
 """The newest ``coverage_history`` row of each table: the monitoring dashboard's source."""
 
+COVERAGE_DATES_LATEST_VIEW = f"{datasets.MONITORING}.coverage_dates_latest"
+"""The newest state of every (table, game date) any verification covered: the whole history."""
+
 MONITORING_TABLES = (BACKFILL_LOG, COVERAGE_HISTORY, COVERAGE_HISTORY_DATES)
+
+MONITORING_VIEWS = (
+    (COVERAGE_LATEST_VIEW, COVERAGE_HISTORY, ("table_name",)),
+    (COVERAGE_DATES_LATEST_VIEW, COVERAGE_HISTORY_DATES, ("table_name", "game_date")),
+)
+"""(view, table, partition columns): the newest row of ``table`` per partition, by ``verified_at``."""

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from nba_backfill import clock
 from nba_backfill.catalog.registry import TABLES, AnalyticsTable, RegistryError, get_table
-from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE, TableCoverage
+from nba_backfill.coverage.figures import DEFAULT_KEY_EXAMPLES, DEFAULT_PARITY_SAMPLE, TableCoverage
 from nba_backfill.coverage.measure import measure
 from nba_backfill.coverage.report import CoverageReport, Repair, build_report
 
@@ -95,8 +95,18 @@ def verify(
     client,
     *,
     parity_sample: int = DEFAULT_PARITY_SAMPLE,
+    key_limit: int = DEFAULT_KEY_EXAMPLES,
     now: datetime.datetime | None = None,
+    as_of: datetime.datetime | None = None,
 ) -> CoverageReport:
-    """Measure every table over its range; the report carries the repairs of each gap."""
-    measured = measure(tables, ranges, client, parity_sample=parity_sample)
-    return build_report(measured, client, now or clock.now())
+    """Measure every table over its range by identity; the report carries each table's whole
+    history (as of ``as_of``, default ``now``) and the repairs of each gap.
+
+    ``now`` is when the verification ran (default ``clock.now()``); the statements are
+    dry-run first, so the report records what they would scan and what they scanned.
+    """
+    measured = measure(
+        tables, ranges, client, parity_sample=parity_sample, key_limit=key_limit, estimate=True
+    )
+    verified_at = now or clock.now()
+    return build_report(measured, client, verified_at, as_of or verified_at)

@@ -1,9 +1,12 @@
 """``python -m nba_backfill.coverage``: is the backfill really complete?
 
-Prints, per table, rows against what the schedule says must exist, hash coverage, missing
-and partial dates as ranges, and the exact ``airflow backfill create`` commands that close
-each gap. Exit status: 0 only when every table is COMPLETE over its range, 1 when any is
-not, 2 for a bad request, 3 when the warehouse could not be asked.
+Prints, per table, the keys present against the keys the schedule expects, hash coverage,
+missing, partial and drifted dates as ranges, the first problem keys by name, the exact
+``airflow backfill create`` commands that close each gap, and beside the verdict over the
+verified range how the table's whole history stands. COMPLETE means every expected key
+present once, hashed under the current spec, its hash equal to its content. ``--keys`` lists
+every problem key. Exit status: 0 only when every table is COMPLETE over its range, 1 when
+any is not, 2 for a bad request, 3 when the warehouse could not be asked.
 
 It reads the warehouse through the ``google_cloud_default`` connection, like the DAGs: on the
 local stack, ``source .local/env.sh`` first.
@@ -54,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the report as JSON, per-date figures included"
     )
     parser.add_argument(
+        "--keys",
+        action="store_true",
+        help="after the report, list every missing, unexpected, drifted, duplicate or unhashed key, one a "
+        "line, as the warehouse streams them (with --json: one JSON object a line, instead of the report)",
+    )
+    parser.add_argument(
         "--parity-sample",
         type=int,
         default=DEFAULT_PARITY_SAMPLE,
@@ -92,12 +101,41 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
     from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
 
     try:
-        report = verify(tables, ranges, warehouse_client(), parity_sample=args.parity_sample)
+        client = warehouse_client()
+        moment = _as_of(args.as_of)
+        report = verify(tables, ranges, client, parity_sample=args.parity_sample, as_of=moment)
+        if args.keys:
+            _print_keys(report, tables, ranges, client, as_json=args.json)
     except WarehouseUnavailable as exc:
         print(f"coverage: could not verify: {exc}", file=sys.stderr)
         return "", EXIT_NO_WAREHOUSE
+    status = EXIT_COMPLETE if report.complete else EXIT_INCOMPLETE
+    if args.keys:  # already printed, keys streamed after the report
+        return "", status
     text = json.dumps(report.to_dict(), indent=2) if args.json else report.to_text()
-    return text, EXIT_COMPLETE if report.complete else EXIT_INCOMPLETE
+    return text, status
+
+
+def _print_keys(report, tables, ranges, client, *, as_json: bool) -> None:
+    """Every problem key of every incomplete table, streamed page by page to stdout."""
+    from nba_backfill.coverage.measure import problem_keys
+
+    out = sys.__stdout__  # stdout is redirected to stderr while verifying
+    if not as_json:
+        print(
+            report.to_text(),
+            "",
+            "problem keys (table, kind, game date, game, team or player):",
+            sep="\n",
+            file=out,
+        )
+    incomplete = {t.table for t in report.incomplete}
+    for table in (t for t in tables if t.name in incomplete):
+        for key in problem_keys(table, *ranges[table.name], client):
+            if as_json:
+                print(json.dumps({"table": table.name, **key.as_dict()}), file=out)
+            else:
+                print(f"{table.name:30} {key.describe()}", file=out)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,11 @@
-"""What the verifier found about one table over one range: per-date figures, table-wide
-counts, and the reasons a table is not COMPLETE. Pure data; ``measure`` fills it."""
+"""What the verifier found about one table over one range, by identity.
+
+Every expected key (the schedule's games under the registry's expected-rows rule) is matched
+to the table's rows by key, and every stored hash is recomputed from its row. Per date that
+gives the keys present, missing and unexpected, and how the present rows are hashed; a date
+is in exactly one state. Counts stay as figures, never as the proof. Pure data; ``measure``
+fills it, ``history`` says how the whole history stands.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,29 @@ from dataclasses import dataclass, field
 from nba_backfill.catalog.hash_spec import VERSION
 
 DEFAULT_PARITY_SAMPLE = 200
-"""Stored rows per table whose hash is recomputed in Python from their own columns."""
+"""Stored rows per table whose hash is recomputed in Python too (SQL == Python, a second claim)."""
 
-# Date states, as the report and the UI colour them.
+DEFAULT_KEY_EXAMPLES = 10
+"""Problem keys of each kind named per table in a report (``--keys`` lists all)."""
+
+# The state of a date, as the report, the history and the page colour it. One per date.
 COMPLETE = "complete"
-PARTIAL = "partial"
+"""Every expected key present once, hashed under the current spec, hash equal to its content."""
 MISSING = "missing"
-UNEXPECTED = "unexpected"  # rows on a date without games
+"""Games were scheduled, and not one expected key is in the table."""
+PARTIAL = "partial"
+"""Some expected keys are missing, or rows are unhashed, malformed, from an older spec,
+duplicated, or keyed by NULL."""
+UNEXPECTED = "unexpected"
+"""The table holds keys the schedule does not expect on that date (every expected key present)."""
+DRIFTED = "drifted"
+"""All keys present and hashed, but a stored hash differs from its row's own content."""
+NEVER_VERIFIED = "never_verified"
+"""No verification has covered the date (the history's state, never a measurement's)."""
+STATES = (COMPLETE, PARTIAL, MISSING, UNEXPECTED, DRIFTED, NEVER_VERIFIED)
+
+PROBLEMS = ("missing", "unexpected", "duplicate", "unhashed", "stale", "malformed", "drifted")
+"""Kinds of problem key a verification names."""
 
 
 @dataclass(frozen=True)
@@ -23,20 +45,114 @@ class DateFigures:
     game_date: datetime.date
     expected: int
     actual: int = 0
+    """Rows stored on the date (duplicates and NULL-keyed rows included)."""
+    present: int = 0
+    """Expected keys found in the table."""
+    missing: int = 0
+    unexpected: int = 0
+    """Keys stored on the date that the schedule does not expect there."""
     hashed: int = 0
-    """Rows with a well-formed hash under the current spec."""
-    defective: int = 0
-    """Rows with NULL keys, or beyond the first of a duplicated key."""
+    """Expected keys held once, hashed under the current spec, well formed, equal to their content."""
+    unhashed: int = 0
+    stale: int = 0
+    malformed: int = 0
+    drifted: int = 0
+    duplicates: int = 0
+    """Rows beyond the first of a repeated key."""
+    null_keys: int = 0
 
     @property
     def state(self) -> str:
         if self.expected == 0:
             return UNEXPECTED if self.actual else COMPLETE
-        if self.actual == 0:
+        if self.present == 0:
             return MISSING
-        if self.actual == self.expected == self.hashed and not self.defective:
-            return COMPLETE
-        return PARTIAL
+        if self.missing or self.duplicates or self.null_keys or self.unhashed or self.stale or self.malformed:
+            return PARTIAL
+        if self.unexpected:
+            return UNEXPECTED
+        if self.drifted:
+            return DRIFTED
+        return COMPLETE
+
+
+@dataclass(frozen=True)
+class ProblemKey:
+    """One named problem: which kind, which date, game and team or player."""
+
+    problem: str
+    game_date: datetime.date
+    game_id: str
+    entity: str
+    """The team (``team_abbr``) or player (``player_id``)."""
+    name: str | None = None
+    stored_hash: str | None = None
+    recomputed_hash: str | None = None
+
+    def describe(self) -> str:
+        who = f"{self.entity} {self.name}" if self.name else self.entity
+        text = f"{self.problem:10} {self.game_date} {self.game_id} {who}"
+        if self.problem == "drifted":
+            text += f" (stored {self.stored_hash}, content hashes to {self.recomputed_hash})"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "problem": self.problem,
+            "game_date": self.game_date.isoformat(),
+            "game_id": self.game_id,
+            "entity": self.entity,
+            "name": self.name,
+            "stored_hash": self.stored_hash,
+            "recomputed_hash": self.recomputed_hash,
+        }
+
+
+@dataclass
+class HistorySummary:
+    """Where a table's whole history stands: the latest state of every expected game date."""
+
+    first: datetime.date
+    last: datetime.date
+    expected_dates: int
+    states: dict[str, int] = field(default_factory=dict)
+    """Expected game dates per latest state (``never_verified`` for dates no verification covered)."""
+    unexpected_dates: int = 0
+    """Dates without games whose latest verification found rows."""
+
+    @property
+    def complete_dates(self) -> int:
+        return self.states.get(COMPLETE, 0)
+
+    @property
+    def complete(self) -> bool:
+        return self.complete_dates == self.expected_dates and not self.unexpected_dates
+
+    @property
+    def status(self) -> str:
+        return "COMPLETE" if self.complete else "INCOMPLETE"
+
+    @property
+    def complete_pct(self) -> float:
+        return 100.0 if not self.expected_dates else 100.0 * self.complete_dates / self.expected_dates
+
+    def describe(self) -> str:
+        parts = [f"{self.states.get(s, 0):,} {s.replace('_', ' ')}" for s in STATES if self.states.get(s)]
+        if self.unexpected_dates:
+            parts.append(f"{self.unexpected_dates:,} dates without games hold rows")
+        return f"{self.expected_dates:,} game dates {self.first}..{self.last}: " + ", ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "from_date": self.first.isoformat(),
+            "to_date": self.last.isoformat(),
+            "expected_dates": self.expected_dates,
+            "complete_dates": self.complete_dates,
+            "complete_pct": round(self.complete_pct, 2),
+            "states": dict(self.states),
+            "unexpected_dates": self.unexpected_dates,
+        }
 
 
 @dataclass
@@ -48,12 +164,8 @@ class TableCoverage:
     to_date: datetime.date
     dates: list[DateFigures] = field(default_factory=list)
     """Every expected date in range, plus dates that hold rows but have no games."""
-    actual_rows: int = 0
-    unhashed: int = 0
-    stale_hashes: int = 0
-    malformed_hashes: int = 0
-    null_key_rows: int = 0
-    duplicate_keys: int = 0
+    problem_keys: dict[str, list[ProblemKey]] = field(default_factory=dict)
+    """The first keys of each problem kind, named."""
     duplicate_hashes: int = 0
     """Rows whose hash another row with a different key also has."""
     unknown_ids: dict[str, int] = field(default_factory=dict)
@@ -65,8 +177,17 @@ class TableCoverage:
     max_date: datetime.date | None = None
     """Oldest and newest partition of the whole table, in range or not."""
     null_date_rows: int = 0
+    bytes_estimated: int | None = None
+    """What the verification's statements would scan, from a dry run before they ran."""
+    bytes_processed: int | None = None
+    """What they scanned, from the jobs' statistics."""
+    history: HistorySummary | None = None
+    """The whole history's standing, this verification included (set by the report)."""
 
-    # -- derived figures -------------------------------------------------------
+    # -- sums over the dates -----------------------------------------------------
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(d, name) for d in self.dates)
 
     @property
     def expected_dates(self) -> list[datetime.date]:
@@ -74,50 +195,95 @@ class TableCoverage:
 
     @property
     def expected_rows(self) -> int:
-        return sum(d.expected for d in self.dates)
+        return self._sum("expected")
+
+    @property
+    def actual_rows(self) -> int:
+        return self._sum("actual")
 
     @property
     def present_rows(self) -> int:
-        """Rows that count toward coverage: at most the expected number on each date."""
-        return sum(min(d.actual, d.expected) for d in self.dates)
+        """Expected keys present in the table."""
+        return self._sum("present")
 
     @property
     def hashed_rows(self) -> int:
-        return sum(min(d.hashed, d.expected) for d in self.dates)
+        """Expected keys present once and hashed correctly: what COMPLETE needs of every one."""
+        return self._sum("hashed")
+
+    @property
+    def missing_keys(self) -> int:
+        return self._sum("missing")
+
+    @property
+    def unexpected_keys(self) -> int:
+        return self._sum("unexpected")
+
+    @property
+    def unhashed(self) -> int:
+        return self._sum("unhashed")
+
+    @property
+    def stale_hashes(self) -> int:
+        return self._sum("stale")
+
+    @property
+    def malformed_hashes(self) -> int:
+        return self._sum("malformed")
+
+    @property
+    def drifted_rows(self) -> int:
+        return self._sum("drifted")
+
+    @property
+    def duplicate_keys(self) -> int:
+        return self._sum("duplicates")
+
+    @property
+    def null_key_rows(self) -> int:
+        return self._sum("null_keys")
 
     def dates_in(self, state: str) -> list[datetime.date]:
         return [d.game_date for d in self.dates if d.state == state]
 
     @property
     def coverage_pct(self) -> float:
-        """Expected rows present, in percent; 100 when nothing is expected."""
+        """Expected keys present, in percent; 100 when nothing is expected."""
         return 100.0 if not self.expected_rows else 100.0 * self.present_rows / self.expected_rows
 
     @property
     def hashed_pct(self) -> float:
-        """Expected rows present *and* hashed under the current spec, in percent of expected."""
+        """Expected keys present *and* hashed correctly, in percent of expected: the headline figure."""
         return 100.0 if not self.expected_rows else 100.0 * self.hashed_rows / self.expected_rows
 
     def reasons(self) -> list[str]:
-        """Why the table is not COMPLETE; empty when it is."""
+        """Why the range is not COMPLETE; empty when it is."""
         found = []
-        missing, partial = self.dates_in(MISSING), self.dates_in(PARTIAL)
-        if self.present_rows < self.expected_rows:
+        expected_dates = len(self.expected_dates)
+        if self.missing_keys:
             found.append(
-                f"{self.expected_rows - self.present_rows:,} of {self.expected_rows:,} expected rows missing "
+                f"{self.missing_keys:,} of {self.expected_rows:,} expected keys missing "
                 f"({self.coverage_pct:.1f}% present)"
             )
-        if missing:
-            found.append(f"{len(missing)} of {len(self.expected_dates)} expected dates missing")
-        if partial:
-            found.append(f"{len(partial)} of {len(self.expected_dates)} expected dates partial")
-        extra = sum(max(d.actual - d.expected, 0) for d in self.dates if d.expected)
-        if extra:
-            found.append(f"{extra:,} rows more than expected on game dates")
-        unexpected = self.dates_in(UNEXPECTED)
-        if unexpected:
-            rows = sum(d.actual for d in self.dates if d.state == UNEXPECTED)
-            found.append(f"{rows:,} rows on {len(unexpected)} dates without games")
+        for state, label in (
+            (MISSING, "missing"),
+            (PARTIAL, "partial"),
+            (UNEXPECTED, "with unexpected keys"),
+        ):
+            days = [d for d in self.dates if d.expected and d.state == state]
+            if days:
+                found.append(f"{len(days)} of {expected_dates} expected dates {label}")
+        on_game_dates = sum(d.unexpected for d in self.dates if d.expected)
+        if on_game_dates:
+            found.append(f"{on_game_dates:,} rows whose key the schedule does not expect on their date")
+        off_dates = [d for d in self.dates if not d.expected and d.actual]
+        if off_dates:
+            rows = sum(d.actual for d in off_dates)
+            found.append(f"{rows:,} rows on {len(off_dates)} dates without games")
+        if self.drifted_rows:
+            found.append(
+                f"{self.drifted_rows:,} rows whose stored hash differs from the hash of their own content"
+            )
         if self.unhashed:
             found.append(f"{self.unhashed:,} rows without a hash")
         if self.stale_hashes:
@@ -140,14 +306,35 @@ class TableCoverage:
         if self.parity_mismatches:
             found.append(
                 f"{self.parity_mismatches} of {self.parity_checked} sampled hashes differ from the hash "
-                "recomputed from their own columns"
+                "Python computes from their own columns"
             )
         return found
 
     @property
     def complete(self) -> bool:
+        """The verified range is COMPLETE (the whole history's verdict is ``history``'s)."""
         return not self.reasons()
 
     @property
     def status(self) -> str:
         return "COMPLETE" if self.complete else "INCOMPLETE"
+
+    @property
+    def whole_history(self) -> bool:
+        """The verified range is the table's whole history (as of the report)."""
+        h = self.history
+        return h is not None and self.from_date <= h.first and self.to_date >= h.last
+
+    def verdict(self) -> str:
+        """The verdict in one sentence, saying whether it covers a window or the whole history."""
+        if self.history is None:
+            return f"{self.status} for {self.from_date}..{self.to_date} ({len(self.expected_dates):,} game dates)"
+        h = self.history
+        if self.whole_history:
+            return (
+                f"{self.status} over the whole history ({h.expected_dates:,} game dates, {h.first}..{h.last})"
+            )
+        return (
+            f"{self.status} for {self.from_date}..{self.to_date} — {len(self.expected_dates):,} of "
+            f"{h.expected_dates:,} game dates; history: {h.complete_pct:.0f}% verified complete"
+        )

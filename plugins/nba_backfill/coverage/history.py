@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY, COVERAGE_HISTORY_DATES
+from nba_backfill.coverage.figures import NEVER_VERIFIED
 from nba_backfill.coverage.report import CoverageReport
 from nba_backfill.warehouse.client import load_rows, run_dml
 from nba_backfill.warehouse.sql import Statement
@@ -41,6 +42,8 @@ def history_rows(
             "partial_ranges": json.dumps(summary["partial_ranges"]),
             "reasons": "; ".join(summary["reasons"]) or None,
             "repair_commands": "\n".join(r["command"] for r in summary["repairs"]) or None,
+            "problem_keys": json.dumps(summary["problem_keys"]) if summary["problem_keys"] else None,
+            **_history_columns(t.history),
         }
         tables.append({c.name: values.get(c.name) for c in COVERAGE_HISTORY.columns})
         for d in t.dates:
@@ -52,9 +55,35 @@ def history_rows(
                 "expected_rows": d.expected,
                 "actual_rows": d.actual,
                 "hashed_rows": d.hashed,
+                "present_rows": d.present,
+                "missing_keys": d.missing,
+                "unexpected_keys": d.unexpected,
+                "drifted_rows": d.drifted,
             }
             dates.append({c.name: day.get(c.name) for c in COVERAGE_HISTORY_DATES.columns})
     return tables, dates
+
+
+def _history_columns(history) -> dict:
+    """The whole history's standing, as ``coverage_history`` columns (None when unknown)."""
+    if history is None:
+        return {}
+    return {
+        "history_status": history.status,
+        "history_from_date": history.first.isoformat(),
+        "history_to_date": history.last.isoformat(),
+        "history_expected_dates": history.expected_dates,
+        "history_complete_dates": history.complete_dates,
+        "history_never_verified_dates": history.states.get(NEVER_VERIFIED, 0),
+        "history_states": json.dumps(history.states, sort_keys=True),
+    }
+
+
+def forget_statement(table_id: str, verification_id: str) -> Statement:
+    """Remove what an earlier attempt of a verification wrote to one history table."""
+    return Statement(
+        "coverage/forget_verification.sql", {"table_id": table_id}, {"verification_id": verification_id}
+    )
 
 
 def record(report: CoverageReport, verification_id: str, run_type: str, client) -> dict[str, int]:
@@ -62,11 +91,6 @@ def record(report: CoverageReport, verification_id: str, run_type: str, client) 
     tables, dates = history_rows(report, verification_id, run_type)
     written = {}
     for target, rows in ((COVERAGE_HISTORY, tables), (COVERAGE_HISTORY_DATES, dates)):
-        forget = Statement(
-            "coverage/forget_verification.sql",
-            {"table_id": target.table_id},
-            {"verification_id": verification_id},
-        )
-        run_dml(forget, client=client)
+        run_dml(forget_statement(target.table_id, verification_id), client=client)
         written[target.table_id] = load_rows(target.table_id, rows, target.schema, client=client)
     return written

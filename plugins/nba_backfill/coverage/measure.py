@@ -1,27 +1,122 @@
-"""Measure one table's coverage over a date range with a handful of set-based statements.
+"""Measure one table's coverage over a date range by identity, set-based.
 
-Never one query per date: the whole range is read at once, grouped by ``game_date``. What is
-expected comes from the schedule (postponed originals excluded) under the registry's
-expected-rows rule, computed from deduplicated raw data (``expected``). The statements live
-in ``include/sql/coverage/``; identifiers come only from the registries, dates are bound as
-query parameters.
+One statement matches every expected key to the table's rows and recomputes every stored
+hash (``include/sql/coverage/identity.sql``, grouped by date); a second names the first
+problem keys of each kind. A few more check the table as a whole: its extent, hashes shared
+by different keys, ids unknown to the raw tables, points against the box scores, and a
+sample whose hashes Python recomputes. Never one query per date. The statements are listed
+by ``statements``, so a dry run can estimate them; identifiers come only from the
+registries, dates are bound as query parameters.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from nba_backfill.catalog.hash_spec import HASH_PATTERN, VERSION, row_hash
-from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES, PLAYERS, TEAM_BOXSCORES, TEAMS
-from nba_backfill.catalog.registry import AnalyticsTable, TotalsCheck
-from nba_backfill.coverage.expected import expected_rows_by_date
-from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE, DateFigures, TableCoverage
-from nba_backfill.warehouse.client import run_query
+from nba_backfill.catalog.hash_spec import HASH_PATTERN, VERSION, hash_sql, row_hash
+from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES, PLAYERS, SCHEDULE, TEAM_BOXSCORES, TEAMS
+from nba_backfill.catalog.registry import AnalyticsTable, ExpectedRows, TotalsCheck
+from nba_backfill.coverage.figures import (
+    DEFAULT_KEY_EXAMPLES,
+    DEFAULT_PARITY_SAMPLE,
+    DateFigures,
+    ProblemKey,
+    TableCoverage,
+)
+from nba_backfill.warehouse.client import dry_run_bytes, run_query
 from nba_backfill.warehouse.sql import Statement
 
 REFERENCES = {"team_id": TEAMS, "player_id": PLAYERS}
 """Columns whose values must be known to a raw reference table."""
+
+ALL_KEYS = 2**62
+"""``key_limit`` that lists every problem key."""
+
+
+def identity_statement(
+    table: AnalyticsTable,
+    from_date: datetime.date,
+    to_date: datetime.date,
+    *,
+    output: str = "dates",
+    key_limit: int = DEFAULT_KEY_EXAMPLES,
+    table_id: str | None = None,
+) -> Statement:
+    """Expected keys against stored keys, every hash recomputed: per date, or the problem keys."""
+    if output not in ("dates", "keys"):
+        raise ValueError(f"output {output!r} is not 'dates' or 'keys'")
+    names = {
+        "output": output,
+        "table_id": table_id or table.table_id,
+        "entity": table.entity_column,
+        "played_only": table.expected_rows is ExpectedRows.PLAYERS_WHO_PLAYED,
+        "hash_expression": hash_sql(table.hash_columns),
+        "schedule_id": SCHEDULE.table_id,
+        "player_boxscores_id": PLAYER_BOXSCORES.table_id,
+        "players_id": PLAYERS.table_id,
+        "teams_id": TEAMS.table_id,
+    }
+    values = {
+        "from_date": from_date,
+        "to_date": to_date,
+        "spec_version": VERSION,
+        "hash_pattern": HASH_PATTERN,
+    }
+    if output == "keys":
+        names["key_limit"] = int(key_limit)
+    return Statement("coverage/identity.sql", names, values)
+
+
+def statements(
+    table: AnalyticsTable,
+    from_date: datetime.date,
+    to_date: datetime.date,
+    *,
+    table_id: str | None = None,
+    key_limit: int = DEFAULT_KEY_EXAMPLES,
+    parity_sample: int = DEFAULT_PARITY_SAMPLE,
+) -> dict[str, Statement]:
+    """Every statement one table's measurement sends, by purpose."""
+    target = table_id or table.table_id
+    in_range = {"from_date": from_date, "to_date": to_date}
+    keys = {"table_id": target, "key_columns": list(table.key_columns)}
+    sent = {
+        "dates": identity_statement(table, from_date, to_date, table_id=target),
+        "keys": identity_statement(
+            table, from_date, to_date, output="keys", key_limit=key_limit, table_id=target
+        ),
+        "extent": Statement("coverage/table_extent.sql", {"table_id": target}),
+        "duplicate_hashes": Statement("coverage/duplicate_hashes.sql", keys, in_range),
+    }
+    columns = {c.name for c in table.columns}
+    for column, reference in REFERENCES.items():
+        if column in columns:
+            names = {"table_id": target, "column": column, "reference_id": reference.table_id}
+            sent[f"unknown_{column}"] = Statement("coverage/unknown_ids.sql", names, in_range)
+    check = table.totals_check
+    if check is not None:
+        names = {
+            "table_id": target,
+            "column": check.column,
+            "side": "opponent_team_abbr" if check is TotalsCheck.OPPONENT_POINTS else "team_abbr",
+            "player_boxscores_id": PLAYER_BOXSCORES.table_id,
+            "team_boxscores_id": TEAM_BOXSCORES.table_id,
+        }
+        if check is TotalsCheck.PLAYER_POINTS:
+            sent["totals"] = Statement("coverage/totals_player_points.sql", names, in_range)
+        else:
+            sent["totals"] = Statement("coverage/totals_team_points.sql", names, in_range)
+    if parity_sample > 0:
+        names = {"table_id": target, "hash_columns": [c.name for c in table.hash_columns]}
+        values = {
+            **in_range,
+            "spec_version": VERSION,
+            "hash_pattern": HASH_PATTERN,
+            "sample": int(parity_sample),
+        }
+        sent["parity"] = Statement("coverage/parity_sample.sql", names, values)
+    return sent
 
 
 def measure_table(
@@ -32,97 +127,95 @@ def measure_table(
     *,
     table_id: str | None = None,
     parity_sample: int = DEFAULT_PARITY_SAMPLE,
+    key_limit: int = DEFAULT_KEY_EXAMPLES,
+    estimate: bool = False,
 ) -> TableCoverage:
-    """The table's coverage of ``from_date..to_date``; ``table_id`` reads a copy of the table."""
+    """The table's coverage of ``from_date..to_date``; ``table_id`` reads a copy of the table.
+
+    ``estimate`` dry-runs the statements first and records the bytes they would scan.
+    """
     if from_date > to_date:
         raise ValueError(f"from_date {from_date} is after to_date {to_date}")
-    target = table_id or table.table_id
-    in_range = {"from_date": from_date, "to_date": to_date}
-    hashed = {"spec_version": VERSION, "hash_pattern": HASH_PATTERN}
-    keys = {"table_id": target, "key_columns": list(table.key_columns)}
-    coverage = TableCoverage(table.name, from_date, to_date)
-
-    def query(template: str, names: dict, values: dict | None = None) -> list:
-        return list(run_query(Statement(template, names, {**in_range, **(values or {})}), client=client))
-
-    expected = expected_rows_by_date(table, from_date, to_date, client)
-    actual = {r.game_date: r for r in query("coverage/partition_figures.sql", keys, hashed)}
-    for day in sorted(set(expected) | set(actual)):
-        row = actual.get(day)
-        coverage.dates.append(
-            DateFigures(
-                game_date=day,
-                expected=expected.get(day, 0),
-                actual=row.actual if row else 0,
-                hashed=row.hashed if row else 0,
-                defective=(row.null_keys + row.duplicate_keys) if row else 0,
-            )
-        )
-        if row:
-            coverage.actual_rows += row.actual
-            coverage.unhashed += row.unhashed
-            coverage.stale_hashes += row.stale
-            coverage.malformed_hashes += row.malformed
-            coverage.null_key_rows += row.null_keys
-            coverage.duplicate_keys += row.duplicate_keys
-
-    whole = next(iter(run_query(Statement("coverage/table_extent.sql", {"table_id": target}), client=client)))
-    coverage.min_date, coverage.max_date, coverage.null_date_rows = (
-        whole.min_date,
-        whole.max_date,
-        whole.null_dates,
+    sent = statements(
+        table, from_date, to_date, table_id=table_id, key_limit=key_limit, parity_sample=parity_sample
     )
-    coverage.duplicate_hashes = query("coverage/duplicate_hashes.sql", keys)[0].n
-    columns = {c.name for c in table.columns}
+    coverage = TableCoverage(table.name, from_date, to_date)
+    if estimate:
+        coverage.bytes_estimated = sum(dry_run_bytes(s, client=client) for s in sent.values())
+    processed: list[int | None] = []
+
+    def rows(name: str) -> list:
+        result = run_query(sent[name], client=client)
+        listed = list(result)
+        processed.append(getattr(result, "total_bytes_processed", None))
+        return listed
+
+    coverage.dates = [
+        DateFigures(
+            game_date=r.game_date,
+            expected=r.expected_rows,
+            actual=r.actual_rows,
+            present=r.present,
+            missing=r.missing,
+            unexpected=r.unexpected,
+            hashed=r.hashed,
+            unhashed=r.unhashed,
+            stale=r.stale,
+            malformed=r.malformed,
+            drifted=r.drifted,
+            duplicates=r.duplicates,
+            null_keys=r.null_keys,
+        )
+        for r in rows("dates")
+        if r.game_date is not None
+    ]
+    for key in _problem_keys(rows("keys")):
+        coverage.problem_keys.setdefault(key.problem, []).append(key)
+    extent = rows("extent")[0]
+    coverage.min_date, coverage.max_date, coverage.null_date_rows = (
+        extent.min_date,
+        extent.max_date,
+        extent.null_dates,
+    )
+    coverage.duplicate_hashes = rows("duplicate_hashes")[0].n
     coverage.unknown_ids = {
-        column: query(
-            "coverage/unknown_ids.sql",
-            {"table_id": target, "column": column, "reference_id": reference.table_id},
-        )[0].n
-        for column, reference in REFERENCES.items()
-        if column in columns
+        name.removeprefix("unknown_"): rows(name)[0].n for name in sent if name.startswith("unknown_")
     }
-    coverage.totals_mismatches = _totals_mismatches(table, target, query)
-    _check_parity(table, target, coverage, parity_sample, query, hashed)
+    coverage.totals_mismatches = rows("totals")[0].n if "totals" in sent else 0
+    if "parity" in sent:
+        _check_parity(table, coverage, rows("parity"))
+    if all(p is not None for p in processed):
+        coverage.bytes_processed = sum(processed)
     return coverage
 
 
-def _totals_mismatches(table: AnalyticsTable, target: str, query) -> int:
-    """Team-games whose points in the table disagree with the raw box scores."""
-    check = table.totals_check
-    if check is None:
-        return 0
-    names = {
-        "table_id": target,
-        "column": check.column,
-        "side": "opponent_team_abbr" if check is TotalsCheck.OPPONENT_POINTS else "team_abbr",
-        "player_boxscores_id": PLAYER_BOXSCORES.table_id,
-        "team_boxscores_id": TEAM_BOXSCORES.table_id,
-    }
-    if check is TotalsCheck.PLAYER_POINTS:
-        return query("coverage/totals_player_points.sql", names)[0].n
-    return query("coverage/totals_team_points.sql", names)[0].n
+def _problem_keys(rows) -> Iterator[ProblemKey]:
+    for r in rows:
+        yield ProblemKey(r.problem, r.game_date, r.game_id, r.entity, r.name, r.data_hash, r.recomputed)
 
 
-def _check_parity(
-    table: AnalyticsTable, target: str, coverage: TableCoverage, sample: int, query, hashed: dict
-) -> None:
-    """Recompute the hash of a sample of stored rows from their own columns.
+def problem_keys(
+    table: AnalyticsTable, from_date: datetime.date, to_date: datetime.date, client
+) -> Iterator[ProblemKey]:
+    """Every problem key of the range, streamed page by page (a season of missing keys fits no list)."""
+    statement = identity_statement(table, from_date, to_date, output="keys", key_limit=ALL_KEYS)
+    yield from _problem_keys(run_query(statement, client=client))
 
-    Catches drift between the SQL and processor paths: both must match the one spec. The
-    sample is spread over the range by ordering on the hash itself.
+
+def _check_parity(table: AnalyticsTable, coverage: TableCoverage, rows) -> None:
+    """Recompute in Python the hash of a sample of stored rows from their own columns.
+
+    SQL recomputes every hash already (drifted rows); this proves the Python and SQL
+    renderings of the spec agree, a different claim.
     """
-    if sample <= 0:
-        return
-    names = {"table_id": target, "hash_columns": [c.name for c in table.hash_columns]}
-    for row in query("coverage/parity_sample.sql", names, {**hashed, "sample": int(sample)}):
+    for row in rows:
         coverage.parity_checked += 1
         recomputed = row_hash(dict(row.items()), table.hash_columns)
         if recomputed != row.data_hash:
             coverage.parity_mismatches += 1
             if len(coverage.parity_examples) < 3:
                 key = ", ".join(f"{k}={row[k]}" for k in table.key_columns)
-                coverage.parity_examples.append(f"{key}: stored {row.data_hash}, recomputed {recomputed}")
+                coverage.parity_examples.append(f"{key}: stored {row.data_hash}, Python {recomputed}")
 
 
 def measure(
@@ -131,8 +224,18 @@ def measure(
     client,
     *,
     parity_sample: int = DEFAULT_PARITY_SAMPLE,
+    key_limit: int = DEFAULT_KEY_EXAMPLES,
+    estimate: bool = False,
 ) -> list[TableCoverage]:
     """Coverage of each table over its range (``ranges[table.name]``)."""
     return [
-        measure_table(table, *ranges[table.name], client, parity_sample=parity_sample) for table in tables
+        measure_table(
+            table,
+            *ranges[table.name],
+            client,
+            parity_sample=parity_sample,
+            key_limit=key_limit,
+            estimate=estimate,
+        )
+        for table in tables
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from nba_backfill.catalog.hash_spec import VERSION
 from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
 from nba_backfill.catalog.registry import REGISTRY
-from nba_backfill.coverage.figures import MISSING, PARTIAL, UNEXPECTED, TableCoverage
+from nba_backfill.coverage.figures import DRIFTED, MISSING, PARTIAL, PROBLEMS, UNEXPECTED, TableCoverage
 from nba_backfill.warehouse.client import run_query
 from nba_backfill.warehouse.sql import Statement
 
@@ -97,16 +97,25 @@ def last_write_outcomes(
     table: str, from_date: datetime.date, to_date: datetime.date, client
 ) -> dict[datetime.date, bool]:
     """Per date, whether the newest write recorded in ``backfill_log`` verified complete."""
-    statement = Statement(
+    statement = last_write_outcomes_statement(table, from_date, to_date)
+    return {row.game_date: bool(row.complete) for row in run_query(statement, client=client)}
+
+
+REPAIRED_STATES = (MISSING, PARTIAL, UNEXPECTED, DRIFTED)
+"""Game-date states a reprocess repairs: the processor path inserts missing keys, deletes keys
+the source no longer implies and rewrites rows whose hash differs from their content."""
+
+
+def last_write_outcomes_statement(table: str, from_date: datetime.date, to_date: datetime.date) -> Statement:
+    return Statement(
         "coverage/last_write_outcomes.sql",
         {"backfill_log_id": BACKFILL_LOG.table_id},
         {"table_name": table, "from_date": from_date, "to_date": to_date},
     )
-    return {row.game_date: bool(row.complete) for row in run_query(statement, client=client)}
 
 
 def repairs_for(coverage: TableCoverage, outcomes: dict[datetime.date, bool]) -> list[Repair]:
-    """The backfills that close every missing or partial date of the table, oldest first.
+    """The backfills that close every incomplete game date of the table, oldest first.
 
     A date whose last run verified complete but whose data is now wrong needs
     ``--reprocess-behavior completed`` (Airflow would skip its successful run otherwise);
@@ -122,7 +131,7 @@ def repairs_for(coverage: TableCoverage, outcomes: dict[datetime.date, bool]) ->
             repairs.append(Repair(coverage.table, run[0], run[-1], behavior, len(run)))
 
     for day in (d for d in coverage.dates if d.expected):
-        if day.state in (MISSING, PARTIAL):
+        if day.state in REPAIRED_STATES:
             wanted = REPROCESS_COMPLETED if outcomes.get(day.game_date, False) else REPROCESS_FAILED
             if wanted != behavior:
                 close()
@@ -144,6 +153,7 @@ class CoverageReport:
 
     @property
     def complete(self) -> bool:
+        """Every table COMPLETE over the range it was verified on (the verdict that was asked)."""
         return all(t.complete for t in self.tables)
 
     @property
@@ -151,44 +161,68 @@ class CoverageReport:
         return [t for t in self.tables if not t.complete]
 
     def headline(self) -> str:
-        span = _span(self.tables)
+        """The verdict in one sentence: the verified range, and the whole history beside it."""
         done = sum(t.complete for t in self.tables)
-        return f"{done} of {len(self.tables)} tables COMPLETE ({span})"
+        verdict = f"{done} of {len(self.tables)} tables COMPLETE"
+        histories = [t.history for t in self.tables if t.history is not None]
+        if not histories or len(histories) < len(self.tables):
+            return f"{verdict} ({_span(self.tables)})"
+        if all(t.whole_history for t in self.tables):
+            return f"{verdict} over the whole history ({_span(self.tables)})"
+        history_done = sum(h.complete for h in histories)
+        # Game dates, not table-dates: the calendar is the tables' common one.
+        verified = len({day for t in self.tables for day in t.expected_dates})
+        dates = max(h.expected_dates for h in histories)
+        share = sum(h.complete_dates for h in histories) / max(sum(h.expected_dates for h in histories), 1)
+        return (
+            f"{verdict} for {_span(self.tables)}, a window of {verified:,} of {dates:,} game dates; "
+            f"whole history: {history_done} of {len(histories)} tables COMPLETE, "
+            f"{100.0 * share:.0f}% of their game dates verified complete"
+        )
 
     # -- text ------------------------------------------------------------------
 
     def summary_table(self) -> str:
         header = (
-            f"{'table':30} {'status':10} {'rows / expected':>23} {'rows%':>6} {'hashed%':>7} "
-            f"{'missing':>7} {'partial':>7} {'dates':>6}  range"
+            f"{'table':30} {'status':10} {'keys present / expected':>25} {'hashed%':>7} "
+            f"{'missing':>7} {'partial':>7} {'drifted':>7} {'dates':>6}  {'range':22}  history"
         )
         lines = [header, "-" * len(header)]
         for t in self.tables:
+            h = t.history
+            history = f"{h.status} {h.complete_pct:.0f}% of {h.expected_dates:,} dates" if h else "-"
             lines.append(
-                f"{t.table:30} {t.status:10} {t.present_rows:>11,} / {t.expected_rows:<9,} "
-                f"{t.coverage_pct:>6.1f} {t.hashed_pct:>7.1f} {len(t.dates_in(MISSING)):>7} "
-                f"{len(t.dates_in(PARTIAL)):>7} {len(t.expected_dates):>6}  {t.from_date}..{t.to_date}"
+                f"{t.table:30} {t.status:10} {t.present_rows:>11,} / {t.expected_rows:<11,} "
+                f"{t.hashed_pct:>7.1f} {len(t.dates_in(MISSING)):>7} {len(t.dates_in(PARTIAL)):>7} "
+                f"{len(t.dates_in(DRIFTED)):>7} {len(t.expected_dates):>6}  {t.from_date}..{t.to_date}  {history}"
             )
         return "\n".join(lines)
 
     def details(self) -> str:
-        """Per incomplete table: why, which dates, and the exact commands that repair it."""
+        """Per incomplete table: the verdict, why, which dates and keys, and the repairs."""
         blocks = []
         for t in self.incomplete:
-            lines = [f"{t.table}: INCOMPLETE ({t.from_date}..{t.to_date})"]
+            lines = [f"{t.table}: {t.verdict()}"]
             lines += [f"  - {reason}" for reason in t.reasons()]
             calendar = [d.game_date for d in t.dates]
             for state, label in (
                 (MISSING, "missing dates"),
                 (PARTIAL, "partial dates"),
-                (UNEXPECTED, "rows on dates without games"),
+                (UNEXPECTED, "dates with unexpected keys or rows without games"),
+                (DRIFTED, "drifted dates"),
             ):
                 days = t.dates_in(state)
                 if days:
                     lines.append(f"  {label} ({len(days)}): {format_ranges(date_ranges(days, calendar))}")
+            for problem in PROBLEMS:
+                keys = t.problem_keys.get(problem, [])
+                if keys:
+                    lines.append(f"  {problem} keys (first {len(keys)}):")
+                    lines += [f"    {k.describe()}" for k in keys]
             lines.extend(f"  parity: {example}" for example in t.parity_examples)
             lines.append(
-                f"  table holds {t.min_date or '-'}..{t.max_date or '-'}; {t.parity_checked} hashes re-checked"
+                f"  table holds {t.min_date or '-'}..{t.max_date or '-'}; every stored hash recomputed, "
+                f"{t.parity_checked} also in Python"
             )
             repairs = self.repairs.get(t.table, [])
             if repairs:
@@ -198,7 +232,7 @@ class CoverageReport:
                 lines += [f"    {r.command}" for r in repairs]
             else:
                 lines.append(
-                    "  repair: every expected date holds its rows; the table-wide checks above failed. Find the "
+                    "  repair: every expected date holds its keys; the table-wide checks above failed. Find the "
                     "dates of the offending rows and reprocess them with --reprocess-behavior completed "
                     "(rows on dates without games are not written by this pipeline: inspect and delete them)"
                 )
@@ -226,9 +260,11 @@ class CoverageReport:
         def ranges(state: str) -> list[list[str]]:
             return [[a.isoformat(), b.isoformat()] for a, b in date_ranges(t.dates_in(state), calendar)]
 
+        h = t.history
         return {
             "table": t.table,
             "status": t.status,
+            "verdict": t.verdict(),
             "from_date": t.from_date.isoformat(),
             "to_date": t.to_date.isoformat(),
             "expected_dates": len(t.expected_dates),
@@ -238,12 +274,17 @@ class CoverageReport:
             "hashed_rows": t.hashed_rows,
             "coverage_pct": round(t.coverage_pct, 2),
             "hashed_pct": round(t.hashed_pct, 2),
+            "missing_keys": t.missing_keys,
+            "unexpected_keys": t.unexpected_keys,
+            "drifted_rows": t.drifted_rows,
             "missing_dates": len(t.dates_in(MISSING)),
             "partial_dates": len(t.dates_in(PARTIAL)),
             "unexpected_dates": len(t.dates_in(UNEXPECTED)),
+            "drifted_dates": len(t.dates_in(DRIFTED)),
             "missing_ranges": ranges(MISSING),
             "partial_ranges": ranges(PARTIAL),
             "unexpected_ranges": ranges(UNEXPECTED),
+            "drifted_ranges": ranges(DRIFTED),
             "unhashed": t.unhashed,
             "stale_hashes": t.stale_hashes,
             "malformed_hashes": t.malformed_hashes,
@@ -257,6 +298,13 @@ class CoverageReport:
             "parity_mismatches": t.parity_mismatches,
             "min_date": t.min_date.isoformat() if t.min_date else None,
             "max_date": t.max_date.isoformat() if t.max_date else None,
+            "problem_keys": {
+                problem: {"total": _problem_total(t, problem), "first": [k.as_dict() for k in keys]}
+                for problem, keys in t.problem_keys.items()
+            },
+            "bytes_estimated": t.bytes_estimated,
+            "bytes_processed": t.bytes_processed,
+            "history": h.as_dict() if h else None,
             "reasons": t.reasons(),
             "repairs": [r.as_dict() for r in self.repairs.get(t.table, [])],
         }
@@ -278,11 +326,28 @@ class CoverageReport:
                         "state": d.state,
                         "expected": d.expected,
                         "actual": d.actual,
+                        "present": d.present,
+                        "missing": d.missing,
+                        "unexpected": d.unexpected,
                         "hashed": d.hashed,
+                        "drifted": d.drifted,
                     }
                     for d in t.dates
                 ]
         return out
+
+
+def _problem_total(t: TableCoverage, problem: str) -> int:
+    """How many keys of one problem kind the range holds (the named ones are the first few)."""
+    return {
+        "missing": t.missing_keys,
+        "unexpected": t.unexpected_keys,
+        "duplicate": t.duplicate_keys,
+        "unhashed": t.unhashed,
+        "stale": t.stale_hashes,
+        "malformed": t.malformed_hashes,
+        "drifted": t.drifted_rows,
+    }[problem]
 
 
 def _span(tables: Sequence[TableCoverage]) -> str:
@@ -292,8 +357,17 @@ def _span(tables: Sequence[TableCoverage]) -> str:
     return f"{first}..{last}"
 
 
-def build_report(tables: list[TableCoverage], client, verified_at: datetime.datetime) -> CoverageReport:
-    """The report of measured tables, with repairs from the backfill log."""
+def build_report(
+    tables: list[TableCoverage],
+    client,
+    verified_at: datetime.datetime,
+    as_of: datetime.datetime | None = None,
+) -> CoverageReport:
+    """The report of measured tables: each with its whole history's standing, and the repairs."""
+    from nba_backfill.coverage.standing import summaries
+
+    for coverage, summary in summaries(tables, as_of or verified_at, client).items():
+        next(t for t in tables if t.table == coverage).history = summary
     report = CoverageReport(tables=tables, verified_at=verified_at, project=client.project)
     for t in report.incomplete:
         outcomes = last_write_outcomes(t.table, t.from_date, t.to_date, client)

@@ -89,6 +89,16 @@ class CoverageSensor(BaseSensorOperator):
         )
 
 
+def logged_partitions_statement(oldest: datetime.date):
+    """The (table, game date) pairs backfill_log holds a write for, from ``oldest`` on."""
+    from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
+    from nba_backfill.warehouse.sql import Statement
+
+    return Statement(
+        "coverage/logged_partitions.sql", {"backfill_log_id": BACKFILL_LOG.table_id}, {"oldest": oldest}
+    )
+
+
 def unreported_partitions(
     tables_wanted: Sequence[str] | str | None, now: datetime.datetime, client
 ) -> dict[str, datetime.date]:
@@ -98,12 +108,10 @@ def unreported_partitions(
     to the newest date the table can hold at ``now``; every backfill run that processes a
     game date ends by logging it, whatever the outcome.
     """
-    from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
     from nba_backfill.catalog.partitions import latest_game_date
     from nba_backfill.catalog.registry import TABLES
     from nba_backfill.coverage.expected import newest_game_date
     from nba_backfill.warehouse.client import run_query
-    from nba_backfill.warehouse.sql import Statement
 
     wanted = table_names(tables_wanted)
     tables = [t for t in TABLES if not wanted or t.name in wanted]
@@ -114,11 +122,7 @@ def unreported_partitions(
             newest[table.name] = day
     if not newest:
         return {}
-    statement = Statement(
-        "coverage/logged_partitions.sql",
-        {"backfill_log_id": BACKFILL_LOG.table_id},
-        {"oldest": min(newest.values())},
-    )
+    statement = logged_partitions_statement(min(newest.values()))
     logged = {(row.table_name, row.game_date) for row in run_query(statement, client=client)}
     return {name: day for name, day in newest.items() if (name, day) not in logged}
 

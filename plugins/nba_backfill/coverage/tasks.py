@@ -23,20 +23,17 @@ def measure_coverage(**context) -> dict[str, Any]:
     from nba_backfill.warehouse.client import warehouse_client
 
     params, ti = context["params"], context["ti"]
+    moment = as_of(context)
     try:
         try:
             tables, ranges = plan(
-                params.get("tables") or None,
-                params.get("from_date"),
-                params.get("to_date"),
-                now=as_of(context),
+                params.get("tables") or None, params.get("from_date"), params.get("to_date"), now=moment
             )
         except CoverageRequestError as exc:
             raise refuse(f"bad verify_coverage params: {exc}") from None
         client = warehouse_client()
-        report = verify(
-            tables, ranges, client, parity_sample=int(params.get("parity_sample", DEFAULT_PARITY_SAMPLE))
-        )
+        parity_sample = int(params.get("parity_sample", DEFAULT_PARITY_SAMPLE))
+        report = verify(tables, ranges, client, parity_sample=parity_sample, as_of=moment)
         written = record(report, context["run_id"], run_type_of(context), client)
     except Exception as exc:
         ti.xcom_push(key="error", value=f"{type(exc).__name__}: {exc}")

@@ -1,9 +1,10 @@
-"""What the Coverage page shows, read from the verifier's records in three queries.
+"""What the Coverage page shows, read from the verifier's records in four queries.
 
-Every figure comes from ``nba_monitoring``: the newest verification of each table
-(``coverage_latest``), that verification's state of every date (``coverage_history_dates``)
-and the seasons of the game calendar (``nba_raw.nbac_schedule``). Never one query per date or
-per table, so the full history costs what a week does.
+Every figure comes from ``nba_monitoring``: the newest verification of each table with its
+whole history's standing (``coverage_latest``), the newest state of every verified date
+(``coverage_dates_latest``), and the game calendar (``nba_raw.nbac_schedule``: seasons and
+game dates; a game date no verification covered is drawn "never verified"). Never one query
+per date or per table, so the full history costs what a week does.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import datetime
 import json
 from typing import Any
 
-from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY_DATES, COVERAGE_LATEST_VIEW
+from nba_backfill.catalog.monitoring_tables import COVERAGE_DATES_LATEST_VIEW, COVERAGE_LATEST_VIEW
 from nba_backfill.catalog.raw_tables import SCHEDULE
 from nba_backfill.catalog.registry import REGISTRY
+from nba_backfill.coverage.figures import NEVER_VERIFIED, STATES
 from nba_backfill.coverage.report import Repair
 from nba_backfill.warehouse.client import run_query
 from nba_backfill.warehouse.sql import Statement
@@ -24,6 +26,16 @@ NO_GAMES = "no_games"
 
 _CARD_COLUMNS = (
     "status",
+    "verdict",
+    "history_status",
+    "history_expected_dates",
+    "history_complete_dates",
+    "history_never_verified_dates",
+    "history_from_date",
+    "history_to_date",
+    "missing_keys",
+    "unexpected_keys",
+    "drifted_rows",
     "coverage_pct",
     "hashed_pct",
     "expected_rows",
@@ -37,12 +49,10 @@ _CARD_COLUMNS = (
     "reasons",
 )
 
-_LATEST = Statement("ui/latest_verifications.sql", {"latest_view_id": COVERAGE_LATEST_VIEW})
-_LATEST_DATES = Statement(
-    "ui/latest_dates.sql",
-    {"history_dates_id": COVERAGE_HISTORY_DATES.table_id, "latest_view_id": COVERAGE_LATEST_VIEW},
-)
-_SEASONS = Statement("schedule/seasons.sql", {"schedule_id": SCHEDULE.table_id})
+LATEST_VERIFICATIONS = Statement("ui/latest_verifications.sql", {"latest_view_id": COVERAGE_LATEST_VIEW})
+LATEST_DATES = Statement("ui/latest_dates.sql", {"dates_latest_view_id": COVERAGE_DATES_LATEST_VIEW})
+GAME_DATES = Statement("schedule/all_game_dates.sql", {"schedule_id": SCHEDULE.table_id})
+SEASONS = Statement("schedule/seasons.sql", {"schedule_id": SCHEDULE.table_id})
 
 
 def _json_value(value: Any) -> Any:
@@ -52,10 +62,11 @@ def _json_value(value: Any) -> Any:
 
 
 def coverage_page_data(client) -> dict[str, Any]:
-    """Cards, per-date states, seasons and gaps of every registered table's newest verification."""
-    latest = {row.table_name: dict(row.items()) for row in run_query(_LATEST, client=client)}
+    """Cards (the newest verification of each table, with its whole history's standing), the
+    latest state of every verified date of every table, the game calendar and the gaps."""
+    latest = {row.table_name: dict(row.items()) for row in run_query(LATEST_VERIFICATIONS, client=client)}
     dates: dict[str, dict[str, list]] = {name: {} for name in REGISTRY}
-    for row in run_query(_LATEST_DATES, client=client):
+    for row in run_query(LATEST_DATES, client=client):
         if row.table_name in dates:
             dates[row.table_name][row.game_date.isoformat()] = [
                 row.state,
@@ -63,9 +74,10 @@ def coverage_page_data(client) -> dict[str, Any]:
                 row.actual_rows,
                 row.hashed_rows,
             ]
+    game_dates = [r.game_date.isoformat() for r in run_query(GAME_DATES, client=client)]
     seasons = [
         {"season": r.season, "first_date": r.first_date.isoformat(), "last_date": r.last_date.isoformat()}
-        for r in run_query(_SEASONS, client=client)
+        for r in run_query(SEASONS, client=client)
     ]
     tables = []
     for name in REGISTRY:
@@ -81,7 +93,13 @@ def coverage_page_data(client) -> dict[str, Any]:
                 "dates": dates[name],
             }
         )
-    return {"tables": tables, "seasons": seasons, "states": [*("complete", "partial", "missing"), NO_GAMES]}
+    return {
+        "tables": tables,
+        "seasons": seasons,
+        "game_dates": game_dates,
+        "states": [*STATES, NO_GAMES],
+        "never_verified": NEVER_VERIFIED,
+    }
 
 
 def repairs_with_gaps(row: dict) -> list[dict]:

@@ -260,6 +260,11 @@ def _run_once(sql, params, client, labels):
     return rows, job
 
 
+def empty_table_statement(table_id: str) -> Statement:
+    """Every row of ``table_id`` deleted (an empty load that replaces a table)."""
+    return Statement("warehouse/empty_table.sql", {"table_id": table_id})
+
+
 class UnloadableRow(ValueError):
     """A row BigQuery's JSON loader would refuse; nothing was loaded."""
 
@@ -299,7 +304,7 @@ def load_rows(
     payload.seek(0)
     if count == 0:  # an empty upload is an error; there is nothing to load
         if replace:
-            run_dml(Statement("warehouse/empty_table.sql", {"table_id": table}), client=client)
+            run_dml(empty_table_statement(table), client=client)
         return 0
     job_config = bigquery.LoadJobConfig(
         source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,

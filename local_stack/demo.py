@@ -5,8 +5,9 @@
    contexts partial (see ``local_stack.sample_data``).
 3. One range run (``backfill_range_<table>``) per table over the seeds' first-month window
    (2021-10-19..2021-11-19) on the running scheduler: the summary tables in ``sql`` mode (their
-   rows exist, they only lack hashes), then the upcoming contexts in ``processor`` mode
-   (they need rows computed, and read the summaries).
+   rows exist, they only lack hashes); with their first month proven, the history before it
+   (the upcoming contexts read it, and it must be COMPLETE by identity, hashes included);
+   then the upcoming contexts in ``processor`` mode (they need rows computed).
 4. Verify: trigger ``verify_coverage`` for the month (recorded in
    ``nba_monitoring.coverage_history``; an alert would reach the local receiver), then print
    the terminal report, ``python -m nba_backfill.coverage``, for the same month, and the
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 
@@ -25,11 +27,17 @@ from local_stack import services
 from local_stack.airflow_api import AirflowApi
 from local_stack.config import StackConfig
 from nba_backfill.backfill.validation_gate import FIRST_MONTH
+from nba_backfill.catalog.registry import HISTORY_START
 
 WINDOW = FIRST_MONTH
+SUMMARIES = ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")
+CONTEXTS = ("upcoming_player_game_context", "upcoming_team_game_context")
+BEFORE_WINDOW = (HISTORY_START, WINDOW[0] - datetime.timedelta(days=1))
+"""The history the upcoming contexts read before the window: hashed once the window is proven."""
 STAGES = (
-    ("sql", ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")),
-    ("processor", ("upcoming_player_game_context", "upcoming_team_game_context")),
+    ("sql", SUMMARIES, WINDOW),
+    ("sql", SUMMARIES, BEFORE_WINDOW),
+    ("processor", CONTEXTS, WINDOW),
 )
 
 
@@ -41,7 +49,7 @@ def run(cfg: StackConfig) -> int:
         services.log(f"provisioning failed; task logs: {cfg.airflow_home / 'logs'}")
         return 1
     _load_sample_data(cfg)
-    written = all([_backfill(api, tables, mode) for mode, tables in STAGES])
+    written = all([_backfill(api, tables, mode, window) for mode, tables, window in STAGES])
     verified = _verify_coverage(api)
     print(f"\n$ python -m nba_backfill.coverage --from-date {WINDOW[0]} --to-date {WINDOW[1]}")
     complete = _print_report(cfg) == 0
@@ -75,10 +83,10 @@ def _load_sample_data(cfg: StackConfig) -> None:
     print(sample_data.format_counts(sample_data.counts_by_season()))
 
 
-def _backfill(api: AirflowApi, tables: tuple[str, ...], mode: str) -> bool:
-    """One range run per table over the window (``backfill_range_<table>``), all at once."""
+def _backfill(api: AirflowApi, tables: tuple[str, ...], mode: str, window: tuple) -> bool:
+    """One range run per table over ``window`` (``backfill_range_<table>``), all at once."""
     started = time.monotonic()
-    conf = {"from_date": str(WINDOW[0]), "to_date": str(WINDOW[1]), "mode": mode}
+    conf = {"from_date": str(window[0]), "to_date": str(window[1]), "mode": mode}
     runs = {}
     for table in tables:
         dag_id = f"backfill_range_{table}"

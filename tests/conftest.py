@@ -11,6 +11,7 @@ Set NBA_KEEP_STACK=1 to leave a stack this session started running afterwards.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sys
@@ -184,6 +185,37 @@ def restore_partitions(bq):
     for table_id, game_date, schema, rows in saved:
         run_query(f"delete from `{table_id}` where game_date = @d", {"d": game_date}, client=bq)
         load_rows(table_id, rows, schema, client=bq)
+
+
+@pytest.fixture
+def hashed_history(bq):
+    """Hash a summary table's history before a date with the SQL path; unhash it afterwards.
+
+    The seeds' state leaves the summaries unhashed, and the upcoming contexts refuse to read
+    an upstream history that is not COMPLETE by identity: a test that computes contexts
+    hashes what they read first. Call it with (table name, first date not hashed).
+    """
+    from local_stack.adhoc import run_dml
+    from nba_backfill.backfill.sql_path import hash_statement
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.warehouse.client import run_dml as run_statement
+
+    hashed = []
+
+    def hash_before(name: str, day):
+        table = REGISTRY[name]
+        last = day - datetime.timedelta(days=1)
+        run_statement(hash_statement(table, table.history_start, last), client=bq)
+        hashed.append((table, last))
+
+    yield hash_before
+    for table, last in hashed:  # back to the legacy state: no hash, no spec version
+        run_dml(
+            f"update `{table.table_id}` set data_hash = null, hash_spec_version = null "
+            "where game_date between @a and @b",
+            {"a": table.history_start, "b": last},
+            client=bq,
+        )
 
 
 class AlertInbox:

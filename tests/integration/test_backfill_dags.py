@@ -298,10 +298,11 @@ def test_a_missing_upstream_history_fails_with_the_repair_command(dags, loaded_w
 
 
 def test_an_upcoming_context_with_complete_upstream_history_is_computed(
-    dags, loaded_warehouse, restore_partitions, bq
+    dags, loaded_warehouse, restore_partitions, hashed_history, bq
 ):
     upcoming = REGISTRY["upcoming_player_game_context"]
     restore_partitions(upcoming.table_id, GAME_DAY)
+    hashed_history("player_game_summary", GAME_DAY)  # COMPLETE by identity, not only present
 
     run = dags[f"backfill_{upcoming.name}"].test(run_conf={"mode": "processor", "game_date": str(GAME_DAY)})
 

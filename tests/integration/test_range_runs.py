@@ -197,13 +197,15 @@ def test_the_gate_can_be_overridden_explicitly(airflow_stack, loaded_warehouse, 
 
 
 def test_a_processor_range_run_computes_a_chunk_at_once_and_merges_once(
-    airflow_stack, loaded_warehouse, restore_range, bq
+    airflow_stack, loaded_warehouse, restore_range, hashed_history, bq
 ):
-    # Session 42: player_game_summary (its upstream) is whole; the context itself holds only 2021-11-15.
+    # Session 42: player_game_summary (its upstream) holds every row, unhashed; hashed here it is
+    # COMPLETE by identity. The context itself holds only 2021-11-15.
     dag_id = "backfill_range_upcoming_player_game_context"
     table = REGISTRY["upcoming_player_game_context"]
     first, last = D(2021, 10, 19), D(2021, 11, 14)
     restore_range(table, first, last)
+    hashed_history("player_game_summary", last + datetime.timedelta(days=1))
     airflow_stack.wait_for_dag(dag_id)
     run = airflow_stack.trigger(
         dag_id, conf={"from_date": str(first), "to_date": str(last), "mode": "processor"}

@@ -61,7 +61,7 @@ def test_the_seeds_trap_fails_the_run_and_alerts_with_ranges_and_repairs(
     assert alert["type"] == "failure"
     assert alert["title"] == "NBA backfill coverage: 3 of 3 tables INCOMPLETE"
     body = alert["message"]
-    assert "0 of 3 tables COMPLETE (2021-10-19..2021-11-19)" in body
+    assert "0 of 3 tables COMPLETE for 2021-10-19..2021-11-19, a window of 32 of " in body
     assert "missing dates (31): 2021-10-19..2021-11-14, 2021-11-16..2021-11-19" in body
     for table in TRAP_TABLES:
         assert f"airflow backfill create --dag-id backfill_{table} --from-date 2021-10-19" in body
@@ -157,7 +157,7 @@ def test_an_injected_gap_alerts_and_the_alerts_command_closes_it(
         timeout=120,
     )
     assert report.returncode == 0, report.stdout + report.stderr[-2000:]
-    assert "1 of 1 tables COMPLETE (2021-10-19..2021-10-20)" in report.stdout
+    assert "1 of 1 tables COMPLETE for 2021-10-19..2021-10-20, a window of 2 of " in report.stdout
 
     # 4. Downstream DAGs can wait on it: complete passes, a date still unhashed times out.
     sensor = "it_coverage_sensor"

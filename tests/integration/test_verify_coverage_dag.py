@@ -13,7 +13,7 @@ import pytest
 
 from local_stack.adhoc import run_dml, run_query
 from local_stack.services import AIRFLOW_BIN
-from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY
+from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG, COVERAGE_HISTORY
 from tests.as_of import AS_OF_DATE
 
 pytestmark = pytest.mark.integration
@@ -79,9 +79,14 @@ def test_the_seeds_trap_fails_the_run_and_alerts_with_ranges_and_repairs(
     assert all(status == "INCOMPLETE" and pct < 5 for status, pct in recorded.values()), recorded
 
 
-def test_a_late_nightly_run_times_out_into_a_late_alert(airflow_stack, loaded_warehouse, alert_inbox):
+def test_a_late_nightly_run_times_out_into_a_late_alert(airflow_stack, loaded_warehouse, alert_inbox, bq):
     # The test twin of verify_coverage waits 15 s instead of 4 h. Nothing in the test
     # warehouse has written the newest partition (2024-12-04), so the wait times out.
+    run_dml(
+        f"delete from `{BACKFILL_LOG.table_id}` where table_name = 'player_game_summary' and game_date = @d",
+        {"d": datetime.date(2024, 12, 4)},
+        client=bq,
+    )  # a write an earlier session left in a reused warehouse would end the wait
     run, states = _verify(
         airflow_stack,
         {"tables": ["player_game_summary"], "parity_sample": 0},

@@ -16,6 +16,7 @@ lenient proxy (forwarding only) and through the strict one (analysis on):
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import platform
@@ -113,6 +114,7 @@ def main() -> None:
                 "added_ms": round((seconds["proxied"] - seconds["direct"]) * 1000, 1),
                 "analysis_ms": round((seconds["proxied"] - seconds["forwarding"]) * 1000, 1),
             }
+        figures["package_statement_analysis_ms"] = _analysis_per_statement()
         figures["machine"] = (
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         )
@@ -123,6 +125,35 @@ def main() -> None:
         lenient.wait(timeout=30)
         services.stop_fault_proxy(cfg)
         services.stop_emulator(cfg)
+
+
+def _analysis_per_statement() -> dict:
+    """GoogleSQL analysis alone, for every statement the package can send (tests/unit/test_googlesql.py)."""
+    from local_stack.googlesql import GoogleSql
+    from nba_backfill.backfill import processor_path
+    from nba_backfill.catalog.registry import REGISTRY
+    from tests.unit.test_googlesql import CASES, _types
+
+    analyzer = GoogleSql()
+    for table in REGISTRY.values():
+        staging = processor_path.staging_table_id(
+            table, datetime.date(2021, 10, 19), datetime.date(2022, 4, 10), "run"
+        )
+        analyzer.add_table(staging, [(name, kind) for name, kind, _ in table.schema])
+    analyzer.add_table("nba_monitoring.staging_x", [("a", "INT64")])
+    analyzer.analyze("select 1")  # the catalog registered once, as in the proxy
+    samples = []
+    for _, statement in CASES:
+        started = time.perf_counter()
+        analyzer.analyze(statement.sql, _types(statement.values))
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "statements": len(samples),
+        "median": round(statistics.median(samples), 1),
+        "p90": round(samples[int(len(samples) * 0.9)], 1),
+        "max": round(samples[-1], 1),
+    }
 
 
 LENIENT_PORT = 9456

@@ -96,7 +96,6 @@ def check_query_job(configuration: Mapping[str, Any], analyzer, table_schema: Ta
     if query.get("useLegacySql", True) is not False and "useLegacySql" in query:
         raise ContractViolation(400, "invalid", "legacy SQL: every job this project sends is GoogleSQL")
     sql = query.get("query") or ""
-    _learn_tables(sql, analyzer, table_schema)
     for _ in range(_MAX_LEARNED):
         try:
             analyzer.analyze(sql, parameter_types(query))
@@ -107,7 +106,7 @@ def check_query_job(configuration: Mapping[str, Any], analyzer, table_schema: Ta
                 raise ContractViolation(
                     400, "invalidQuery", f"GoogleSQL refused the statement: {exc}"
                 ) from None
-            # A DDL target (ALTER TABLE x) is not among the names a parse reports: read it now.
+            # A table the catalog does not know (a scratch table, a copy): read it from the warehouse.
             fields = table_schema(unknown.group(1))
             if not fields:
                 raise ContractViolation(
@@ -119,16 +118,6 @@ def check_query_job(configuration: Mapping[str, Any], analyzer, table_schema: Ta
 
 _TABLE_NOT_FOUND = re.compile(r"Table not found: `?([\w.:-]+)`?")
 _MAX_LEARNED = 8
-
-
-def _learn_tables(sql: str, analyzer, table_schema: TableSchema) -> None:
-    """Add the tables ``sql`` names that the analyzer does not know yet (scratch tables, copies)."""
-    for path in analyzer.table_names(sql):
-        if analyzer.knows(path):
-            continue
-        fields = table_schema(path)
-        if fields:
-            analyzer.add_table(path, [(f["name"], f["type"]) for f in fields])
 
 
 def check_load_job(configuration: Mapping[str, Any], project: str, table_schema: TableSchema) -> None:

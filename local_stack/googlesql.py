@@ -44,6 +44,9 @@ LEGACY_TYPES = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL", "NUME
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 
 
+_ACCEPTED_LIMIT = 20_000
+
+
 class GoogleSqlError(ValueError):
     """GoogleSQL refuses the statement; the message is the analyzer's."""
 
@@ -118,6 +121,8 @@ class GoogleSql:
         self._lock = threading.Lock()
         self._catalog = None
         self._catalog_id: int | None = None
+        self._accepted: set[tuple] = set()
+        """Statements (text and parameter types) already accepted against this catalog."""
         for table_id, columns in (tables if tables is not None else registry_tables()).items():
             self.add_table(table_id, columns)
 
@@ -129,10 +134,14 @@ class GoogleSql:
     def add_table(self, table_id: str, columns: Iterable[tuple[str, str]]) -> None:
         """Add or replace ``dataset.table`` (a project prefix is dropped) with its columns."""
         with self._lock:
-            self._tables[_dataset_table(table_id)] = [(name, standard_type(kind)) for name, kind in columns]
+            key, columns = _dataset_table(table_id), [(name, standard_type(kind)) for name, kind in columns]
+            replaced = key in self._tables and self._tables[key] != columns
+            self._tables[key] = columns
             if self._catalog_id is not None:
                 _service().unregister_catalog(registered_id=self._catalog_id)
             self._catalog, self._catalog_id = None, None
+            if replaced:  # a table that changed can make an accepted statement wrong; a new one cannot
+                self._accepted.clear()
 
     def _built_catalog(self):
         from zetasql.api import CatalogBuilder, TableBuilder
@@ -166,18 +175,6 @@ class GoogleSql:
         self._catalog = root
         return root
 
-    def table_names(self, sql: str) -> list[str]:
-        """The tables ``sql`` names (a statement or a script), as written; empty if it does not parse."""
-        with self._lock:
-            self._built_catalog()
-            try:
-                response = _service().extract_table_names_from_statement(
-                    sql_statement=sql, options=self._language, allow_script=True
-                )
-            except Exception:  # unparsable: the analysis will say why
-                return []
-        return [".".join(name.table_name_segment) for name in response.table_name]
-
     # -- analysis -----------------------------------------------------------------------------
 
     def analyze(self, sql: str, parameters: Mapping[str, str] | None = None) -> None:
@@ -188,7 +185,10 @@ class GoogleSql:
         """
         from zetasql.types import AnalyzerOptions, ParseResumeLocation
 
+        accepted = (sql, tuple(sorted((parameters or {}).items())))
         with self._lock:
+            if accepted in self._accepted:  # dates are parameters: a statement's text repeats
+                return
             catalog_id = self._registered_catalog()
             options = AnalyzerOptions(
                 language_options=self._language,
@@ -207,13 +207,15 @@ class GoogleSql:
                         parse_resume_location=location, options=options, registered_catalog_id=catalog_id
                     )
                     if response.resume_byte_position is None or response.resume_byte_position <= before:
-                        return
+                        break
                     location.byte_position = response.resume_byte_position
                     rest = encoded[location.byte_position :].decode("utf-8")
                     if not _COMMENTS.sub("", rest).strip(" \n\t;"):
-                        return
+                        break
             except Exception as exc:  # the service raises its own error types
                 raise GoogleSqlError(_message(exc)) from None
+            if len(self._accepted) < _ACCEPTED_LIMIT:
+                self._accepted.add(accepted)
 
     def _registered_catalog(self) -> int:
         """The catalog, registered with the service once per change (not sent with every statement)."""

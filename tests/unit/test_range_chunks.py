@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from nba_backfill.backfill.range_tasks import chunk_ranges
+from nba_backfill.backfill.range_tasks import chunk_ranges, range_chunk_problem
 
 D = datetime.date
 GAMES = [
@@ -37,6 +37,8 @@ def test_month_week_and_day_chunks():
         (D(2022, 10, 31), D(2022, 11, 1)),
     ]
     assert len(chunk_ranges(GAMES, "day")) == len(GAMES)
+    days = sorted(day for day, _ in GAMES)
+    assert chunk_ranges(GAMES, "range") == [(days[0], days[-1])]  # one statement for the whole range
     assert chunk_ranges([], "season") == []
 
 
@@ -58,3 +60,13 @@ def test_only_ranges_outside_the_first_month_need_the_gate():
         "2021-10-19..2021-11-19 is refused: the first month is INCOMPLETE."
     )
     assert "airflow dags trigger backfill_range_player_game_summary" in refusal
+
+
+def test_a_range_chunk_stays_within_bigquerys_partitions_per_job():
+    start = datetime.date(2016, 10, 1)
+    assert range_chunk_problem("range", start, start + datetime.timedelta(days=3999)) is None
+    assert range_chunk_problem("range", start, start + datetime.timedelta(days=4000)) == (
+        "chunk 'range' makes 2016-10-01..2027-09-14 one statement over 4001 daily partitions; "
+        "BigQuery modifies at most 4000 per job: use chunk 'season'"
+    )
+    assert range_chunk_problem("season", start, start + datetime.timedelta(days=5000)) is None

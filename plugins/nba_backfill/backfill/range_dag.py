@@ -8,7 +8,8 @@ partition) for the nightly partition and for repairing single dates. Triggered b
     validates ``from_date``/``to_date``/``mode``/``chunk``, refuses ranges with games not yet
     final and upcoming contexts whose upstream history is incomplete, applies the seeds'
     validation gate to any range outside the first month (``validation_gate.py``), and cuts
-    the range into chunks of game dates (a season by default).
+    the range into chunks of game dates (a season by default; ``range`` makes the whole range one
+    chunk, up to BigQuery's 4,000 partitions per job).
 ``choose_path``
     follows the ``mode`` param.
 ``hash_chunk_sql`` (mode ``sql``), one mapped instance per chunk

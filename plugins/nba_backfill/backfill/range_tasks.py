@@ -20,14 +20,18 @@ from nba_backfill.runs import as_of, refuse, run_type_of
 
 log = logging.getLogger(__name__)
 
-CHUNKS = ("season", "month", "week", "day")
+CHUNKS = ("season", "month", "week", "day", "range")
+MAX_PARTITIONS_PER_JOB = 4000
+"""BigQuery's limit on the partitions one job may modify: a ``range`` chunk must span fewer days."""
 PLAN_TASK = "plan_chunks"
 SQL_TASK = "hash_chunk_sql"
 PROCESSOR_TASK = "process_chunk"
 
 
 def chunk_of(day: datetime.date, season: str, chunk: str) -> tuple:
-    """The chunk a game date belongs to: its season, month, ISO week, or itself."""
+    """The chunk a game date belongs to: its season, month, ISO week, itself, or the whole range."""
+    if chunk == "range":
+        return ()
     if chunk == "season":
         return (season,)
     if chunk == "month":
@@ -35,6 +39,17 @@ def chunk_of(day: datetime.date, season: str, chunk: str) -> tuple:
     if chunk == "week":
         return tuple(day.isocalendar()[:2])
     return (day,)
+
+
+def range_chunk_problem(chunk: str, first: datetime.date, last: datetime.date) -> str | None:
+    """Why one statement cannot cover ``first..last`` (chunk ``range``), or None."""
+    days = (last - first).days + 1
+    if chunk != "range" or days <= MAX_PARTITIONS_PER_JOB:
+        return None
+    return (
+        f"chunk 'range' makes {first}..{last} one statement over {days} daily partitions; "
+        f"BigQuery modifies at most {MAX_PARTITIONS_PER_JOB} per job: use chunk 'season'"
+    )
 
 
 def chunk_ranges(
@@ -70,6 +85,9 @@ def plan_chunks(table_name: str, **context) -> dict[str, Any]:
         raise refuse(str(exc)) from None
     if first > last:
         raise refuse(f"from_date {first} is after to_date {last}")
+    too_wide = range_chunk_problem(chunk, first, last)
+    if too_wide:
+        raise refuse(too_wide)
 
     client = warehouse_client()
     games = game_days(first, last, client)

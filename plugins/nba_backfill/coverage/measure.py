@@ -169,8 +169,9 @@ def measure_table(
         for r in rows("dates")
         if r.game_date is not None
     ]
-    for key in _problem_keys(rows("keys")):
-        coverage.problem_keys.setdefault(key.problem, []).append(key)
+    if any(_has_problem(d) for d in coverage.dates):  # a clean range has no keys to name
+        for key in _problem_keys(rows("keys")):
+            coverage.problem_keys.setdefault(key.problem, []).append(key)
     extent = rows("extent")[0]
     coverage.min_date, coverage.max_date, coverage.null_date_rows = (
         extent.min_date,
@@ -187,6 +188,12 @@ def measure_table(
     if all(p is not None for p in processed):
         coverage.bytes_processed = sum(processed)
     return coverage
+
+
+def _has_problem(d: DateFigures) -> bool:
+    return bool(
+        d.missing or d.unexpected or d.duplicates or d.unhashed or d.stale or d.malformed or d.drifted
+    )
 
 
 def _problem_keys(rows) -> Iterator[ProblemKey]:

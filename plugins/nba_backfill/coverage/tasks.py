@@ -33,7 +33,8 @@ def measure_coverage(**context) -> dict[str, Any]:
             raise refuse(f"bad verify_coverage params: {exc}") from None
         client = warehouse_client()
         parity_sample = int(params.get("parity_sample", DEFAULT_PARITY_SAMPLE))
-        report = verify(tables, ranges, client, parity_sample=parity_sample, as_of=moment)
+        # Recorded in coverage_history: what the statements would scan, from a dry run, too.
+        report = verify(tables, ranges, client, parity_sample=parity_sample, as_of=moment, estimate=True)
         written = record(report, context["run_id"], run_type_of(context), client)
     except Exception as exc:
         ti.xcom_push(key="error", value=f"{type(exc).__name__}: {exc}")

@@ -15,12 +15,13 @@ from google.api_core.exceptions import BadRequest
 from google.cloud import bigquery
 
 from local_stack.adhoc import run_query
+from local_stack.bigquery_contracts import STREAM_DAYS_PAST
 from nba_backfill import clock
 from nba_backfill.backfill import log as backfill_log
 from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
 from nba_backfill.warehouse.client import MAXIMUM_BYTES_BILLED, load_rows
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("loaded_warehouse")]
 
 OLD_SEASON = datetime.date(2016, 10, 25)
 
@@ -91,9 +92,13 @@ def test_an_append_that_relaxes_a_required_column_is_refused_and_the_packages_ow
 
 def test_streaming_an_old_partition_is_refused_and_backfill_log_is_written_by_load_jobs(bq, fault_proxy):
     run_id = f"strict__{uuid.uuid4().hex}"
-    errors = bq.insert_rows_json(BACKFILL_LOG.table_id, [_log_row(OLD_SEASON, run_id)])
+    # The window moves with the clock (the proxy's and this process's, faked alike under
+    # `make test-clock`): one day past it is refused whatever today is.
+    outside = clock.now().date() - datetime.timedelta(days=STREAM_DAYS_PAST + 1)
+    errors = bq.insert_rows_json(BACKFILL_LOG.table_id, [_log_row(outside, run_id)])
     assert errors and "outside the allowed bounds" in errors[0]["errors"][0]["message"]
     assert _logged(bq, run_id) == 0
-    # The seeds' history starts in 2016: the package writes its records with load jobs.
-    backfill_log.append([_log_row(OLD_SEASON, run_id), _log_row(datetime.date(2023, 1, 4), run_id)], bq)
+    # History reaches back to 2016, past the window on any real date: the package writes its
+    # records with load jobs, which have no window.
+    backfill_log.append([_log_row(outside, run_id), _log_row(OLD_SEASON, run_id)], bq)
     assert _logged(bq, run_id) == 2

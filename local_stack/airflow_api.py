@@ -78,6 +78,26 @@ class AirflowApi:
             "POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": logical_date, "conf": conf or {}}
         )
 
+    def unpause_for_scheduled_run(self, dag_id: str, timeout: float = 120) -> dict:
+        """Unpause ``dag_id`` and return the scheduled run the scheduler then creates.
+
+        Without catchup the scheduler creates the run of the latest tick only: for the
+        per-date DAGs, tonight's partition.
+        """
+        self.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.request(
+                "GET",
+                f"/dags/{dag_id}/dagRuns",
+                params={"run_type": "scheduled", "order_by": "-run_after", "limit": 1},
+            )
+            if body["dag_runs"]:
+                return body["dag_runs"][0]
+            if time.monotonic() > deadline:
+                raise AirflowApiError(f"{dag_id}: no scheduled run {timeout:.0f}s after unpausing")
+            time.sleep(1)
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 300) -> dict:
         deadline = time.monotonic() + timeout
         while True:

@@ -146,10 +146,11 @@ def scratch_dataset(bq):
 
 @pytest.fixture(scope="session")
 def sample_data():
-    """The generated sample data (in memory), default seed; treat it as read-only."""
+    """The generated sample data (in memory), default seed, as of the tests' day; read-only."""
     from local_stack.sample_data import generate
+    from tests.as_of import AS_OF_DATE
 
-    return generate()
+    return generate(as_of=AS_OF_DATE)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """Realistic, deterministic NBA data for the local stack and the tests.
 
-``generate(seed)`` builds every raw table in memory (same seed, same rows) and
-``load(data, scenario)`` writes it to the warehouse, one load job per table, replacing
+``generate(seed, as_of)`` builds every raw table in memory as the feeds know it on the
+as-of date (default: today): games before it final with box scores, its own games scheduled
+with rosters and prop lines, later games scheduled without lines. Same seed and date, same
+rows. ``load(data, scenario)`` writes it to the warehouse, one load job per table, replacing
 what was there. ``python -m local_stack.sample_data`` does both and prints row counts.
 
 Scenarios for the analytics tables (the state the old, hand-run pipeline left behind;
@@ -29,9 +31,16 @@ import datetime
 from dataclasses import dataclass
 
 from local_stack.sample_data.boxscores import build_boxscores, build_rosters
-from local_stack.sample_data.schedule import TEAMS, build_schedule
+from local_stack.sample_data.schedule import TEAMS, build_schedule, season_plans
 from nba_backfill import processors
-from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES, PLAYER_PROPS, PLAYERS, SCHEDULE, TEAM_BOXSCORES
+from nba_backfill.catalog.raw_tables import (
+    PLAYER_BOXSCORES,
+    PLAYER_PROPS,
+    PLAYERS,
+    ROSTERS,
+    SCHEDULE,
+    TEAM_BOXSCORES,
+)
 from nba_backfill.catalog.raw_tables import TEAMS as TEAMS_TABLE
 from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.processors import RunInfo, SourceData
@@ -47,6 +56,8 @@ class SampleData:
     teams: list[dict]
     players: list[dict]
     source: SourceData
+    as_of: datetime.date
+    """The day the world is seen from: games before it final, games on it scheduled with lines."""
 
     def raw_tables(self):
         """(raw table, rows) for every raw table."""
@@ -57,13 +68,23 @@ class SampleData:
             (PLAYER_BOXSCORES, self.source.player_boxscores),
             (TEAM_BOXSCORES, self.source.team_boxscores),
             (PLAYER_PROPS, self.source.player_props),
+            (ROSTERS, self.source.rosters),
         )
 
 
-def generate(seed: int = DEFAULT_SEED) -> SampleData:
-    games = build_schedule(seed)
-    players, rosters = build_rosters(seed)
-    player_rows, team_rows, prop_rows = build_boxscores(games, rosters, seed)
+def today() -> datetime.date:
+    """Today in US/Eastern, from the package's clock: the default as-of date."""
+    from nba_backfill.catalog.partitions import today_eastern
+
+    return today_eastern()
+
+
+def generate(seed: int = DEFAULT_SEED, as_of: datetime.date | None = None) -> SampleData:
+    """The world as the feeds know it on ``as_of`` (default: today): same seed and date, same rows."""
+    as_of = as_of or today()
+    games = build_schedule(seed, as_of)
+    players, rosters = build_rosters(seed, season_plans(as_of), as_of)
+    player_rows, team_rows, prop_rows = build_boxscores(games, rosters, seed, as_of)
     teams = [
         {"team_id": tid, "team_abbr": abbr, "city": city, "nickname": nick, "conference": conf}
         for abbr, (tid, city, nick, conf) in sorted(TEAMS.items())
@@ -76,8 +97,9 @@ def generate(seed: int = DEFAULT_SEED) -> SampleData:
         player_boxscores=player_rows,
         team_boxscores=team_rows,
         player_props=prop_rows,
+        rosters=rosters.rows(),
     )
-    return SampleData(teams, player_table, source)
+    return SampleData(teams, player_table, source, as_of)
 
 
 def game_dates(source: SourceData) -> list[datetime.date]:
@@ -90,7 +112,8 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
         raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
     if scenario == "empty":
         return {name: [] for name in REGISTRY}
-    dates = game_dates(data.source)
+    # Summaries hold played games; the old pipeline never ran for tonight's scheduled ones.
+    dates = [d for d in game_dates(data.source) if d < data.as_of]
     test_only = scenario == "session42"
     dates_by_table = {
         "player_game_summary": dates,
@@ -106,7 +129,7 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
     # Upstream history the upcoming contexts read: the full summaries. A copy, so the
     # generated data is never mutated.
     raw = data.source
-    source = SourceData(raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props)
+    source = SourceData(raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props, raw.rosters)
     source.upstream = {
         name: processors.compute(name, source, dates)
         for name in ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")

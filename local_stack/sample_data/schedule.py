@@ -1,4 +1,9 @@
-"""The NBA calendar from 2016-17 to 2024-12-04, as the schedule feed would record it.
+"""The NBA calendar from 2016-17 up to an as-of date, as the schedule feed would record it.
+
+The world is as the feeds know it on the as-of date (default: today, US/Eastern): games
+before it are final (``game_status`` 3), games on and after it are scheduled (1) and have no
+result yet; the regular season is scheduled to its end, play-in, playoffs and the NBA Cup
+final appear once they have been played.
 
 Rules
 - Regular seasons open in mid/late October (2020-21: 2020-12-22), 82 games per team
@@ -11,8 +16,14 @@ Rules
 - Postponed games (December 2021, January 2021) keep their game id: the original date
   stays in the schedule with ``is_postponed`` and ``game_status`` 1, the make-up game is
   a second row on a later date with ``original_game_date`` set.
+- The NBA Cup (the in-season tournament, from 2023-24): its final is played on the third
+  Tuesday of December between the strongest East and West teams free that day, and does
+  not count in the standings (``game_type`` ``cup_final``, type 6).
+- Seasons after 2024-25 follow the calendar's shape: opening on the first Tuesday from
+  October 18, the All-Star break from the Friday from February 12 (six days), the regular
+  season ending on the second Sunday of April.
 - Game ids follow the NBA's format ``00TYYNNNNN``: type 2 regular season, 4 playoffs,
-  5 play-in; YY the season's start year.
+  5 play-in, 6 cup final; YY the season's start year.
 """
 
 from __future__ import annotations
@@ -83,7 +94,6 @@ BUBBLE_TEAMS = [
     "PHX",
 ]
 SUSPENSION = (D(2020, 3, 12), D(2020, 7, 29))
-DATA_END = D(2024, 12, 4)
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,8 @@ SEASONS = (
     SeasonPlan(2022, D(2022, 10, 18), D(2023, 4, 9), (D(2023, 2, 17), D(2023, 2, 22))),
     SeasonPlan(2023, D(2023, 10, 24), D(2024, 4, 14), (D(2024, 2, 16), D(2024, 2, 21))),
     SeasonPlan(2024, D(2024, 10, 22), D(2025, 4, 13), (D(2025, 2, 14), D(2025, 2, 19))),
+    SeasonPlan(2025, D(2025, 10, 21), D(2026, 4, 12), (D(2026, 2, 13), D(2026, 2, 18))),
+    SeasonPlan(2026, D(2026, 10, 20), D(2027, 4, 11), (D(2027, 2, 12), D(2027, 2, 17))),
 )
 # Postponed originals: (season start year, window of original dates, how many).
 POSTPONEMENTS = {2020: (D(2021, 1, 10), D(2021, 1, 31), 8), 2021: (D(2021, 12, 19), D(2021, 12, 31), 10)}
@@ -127,16 +139,18 @@ class Game:
     game_id: str
     game_date: datetime.date
     season: str
-    game_type: str  # regular | play_in | playoffs
+    game_type: str  # regular | play_in | playoffs | cup_final
     home: str
     away: str
     home_wins: bool
     is_postponed: bool = False
     original_game_date: datetime.date | None = None
+    final: bool = True
+    """Played before the as-of date; a game on or after it is scheduled (its result unknown)."""
 
     @property
     def game_status(self) -> int:
-        return 1 if self.is_postponed else 3
+        return 3 if self.final and not self.is_postponed else 1
 
     @property
     def winner(self) -> str:
@@ -382,7 +396,56 @@ def _number_regular_games(
     return first_seq + len(placed)
 
 
-def build_season(plan: SeasonPlan, seed: int) -> list[Game]:
+def _weekday_from(day: datetime.date, weekday: int) -> datetime.date:
+    """The first ``weekday`` (Monday 0) on or after ``day``."""
+    return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def season_plan(start_year: int) -> SeasonPlan:
+    """The season starting in ``start_year``: the listed ones, or one shaped like them."""
+    for plan in SEASONS:
+        if plan.start_year == start_year:
+            return plan
+    all_star = _weekday_from(D(start_year + 1, 2, 12), 4)
+    return SeasonPlan(
+        start_year,
+        _weekday_from(D(start_year, 10, 18), 1),
+        _weekday_from(D(start_year + 1, 4, 8), 6),
+        (all_star, all_star + datetime.timedelta(days=5)),
+    )
+
+
+def season_plans(as_of: datetime.date) -> list[SeasonPlan]:
+    """Every season from 2016-17 whose opening night is on or before ``as_of``."""
+    plans = []
+    year = SEASONS[0].start_year
+    while (plan := season_plan(year)).opening <= as_of:
+        plans.append(plan)
+        year += 1
+    return plans
+
+
+def _cup_final(season: _Season) -> None:
+    """The NBA Cup final (from 2023-24): the third Tuesday of December, best East v best West
+    teams free that day; no effect on the standings."""
+    plan = season.plan
+    if plan.start_year < 2023:
+        return
+    day = _weekday_from(D(plan.start_year, 12, 15), 1)
+    busy = {t for g in season.games if g.game_date == day for t in (g.home, g.away)}
+
+    def best(conference: str) -> str:
+        free = [t for t in ABBRS if TEAMS[t][3] == conference and t not in busy]
+        return max(free, key=lambda t: (season.strength[t], t))
+
+    home, away = best("East"), best("West")
+    # The season's last draw: every other game was drawn before it, so none changes.
+    home_wins = season.home_wins(home, away)
+    season.games.append(Game(f"006{plan.yy}00001", day, plan.label, "cup_final", home, away, home_wins))
+
+
+def build_season(plan: SeasonPlan, seed: int, as_of: datetime.date) -> list[Game]:
+    """The season as known on ``as_of``: played games final, the regular season's rest scheduled."""
     rng = random.Random(f"{seed}-{plan.start_year}")
     season = _Season(plan, rng, strength={t: rng.gauss(0, 0.6) for t in ABBRS})
     pairs = _pairings(ABBRS, plan.games_per_team, rng)
@@ -407,9 +470,15 @@ def build_season(plan: SeasonPlan, seed: int) -> list[Game]:
             seeds = {c: _seeds(season, ABBRS, c)[:8] for c in ("East", "West")}
             playoff_start = last_regular + datetime.timedelta(days=4)
         _playoffs(season, seeds, playoff_start)
-    return sorted(
-        (g for g in season.games if g.game_date <= DATA_END), key=lambda g: (g.game_date, g.game_id)
-    )
+    _cup_final(season)
+    known = []
+    for game in season.games:
+        game.final = game.game_date < as_of
+        # Unplayed regular-season games are on the schedule; play-in, playoffs and the cup
+        # final only once their teams are known, which this world does not model.
+        if game.final or game.game_type == "regular":
+            known.append(game)
+    return sorted(known, key=lambda g: (g.game_date, g.game_id))
 
 
 def _bubble_pairings(rng: random.Random) -> list[tuple[str, str]]:
@@ -425,6 +494,6 @@ def _bubble_pairings(rng: random.Random) -> list[tuple[str, str]]:
     return pairs
 
 
-def build_schedule(seed: int) -> list[Game]:
-    """Every game of every season in the data's range, in date order."""
-    return [game for plan in SEASONS for game in build_season(plan, seed)]
+def build_schedule(seed: int, as_of: datetime.date) -> list[Game]:
+    """Every game of every season up to ``as_of`` (and the current season's rest), in date order."""
+    return [game for plan in season_plans(as_of) for game in build_season(plan, seed, as_of)]

@@ -321,3 +321,80 @@ def test_an_upcoming_context_with_complete_upstream_history_is_computed(
         )
     )
     assert row.with_history > 0 and row.gp == 0
+
+
+def test_tonights_scheduled_games_get_their_contexts_and_a_rerun_as_lines_move_changes_only_those(
+    dags, loaded_warehouse, sample_data, restore_partitions, hashed_history, bq
+):
+    """The as-of date's games are scheduled: no box score, rosters and lines only."""
+    from local_stack.adhoc import run_dml
+    from nba_backfill.catalog.raw_tables import PLAYER_PROPS
+    from tests.as_of import AS_OF_DATE
+
+    upcoming = REGISTRY["upcoming_player_game_context"]
+    tonight = [
+        g for g in sample_data.source.schedule if g["game_date"] == AS_OF_DATE and not g["is_postponed"]
+    ]
+    assert tonight and {g["game_status"] for g in tonight} == {1}
+    restore_partitions(upcoming.table_id, AS_OF_DATE)
+    restore_partitions(PLAYER_PROPS.table_id, AS_OF_DATE)
+    hashed_history("player_game_summary", AS_OF_DATE)
+    dag = dags[f"backfill_{upcoming.name}"]
+    conf = {"mode": "processor", "game_date": str(AS_OF_DATE)}
+
+    assert dag.test(run_conf=conf).state == "success"
+
+    figures = measure_table(upcoming, AS_OF_DATE, AS_OF_DATE, bq)
+    assert figures.complete and figures.actual_rows == figures.expected_rows == 32 * len(tonight)
+    (lines,) = run_query(
+        f"select countif(points_line is not null) as priced, countif(avg_points_last_5 is not null) as formed "
+        f"from `{upcoming.table_id}` where game_date = @d",
+        {"d": AS_OF_DATE},
+        client=bq,
+    )
+    assert lines.priced == 10 * len(tonight) and lines.formed > 0  # five lines a team; no line: NULL
+
+    # Lines move during the day: two players' lines change, the rerun updates exactly those rows.
+    moved = run_dml(
+        f"update `{PLAYER_PROPS.table_id}` set points_line = points_line + 1 "
+        "where game_date = @d and game_id = @g and player_id in "
+        f"(select player_id from `{PLAYER_PROPS.table_id}` where game_id = @g order by player_id limit 2)",
+        {"d": AS_OF_DATE, "g": tonight[0]["game_id"]},
+        client=bq,
+    )
+    assert moved == 2
+    assert dag.test(run_conf=conf).state == "success"
+    rerun = log_rows(upcoming, AS_OF_DATE, bq)[-1]
+    assert (rerun.inserted, rerun.updated, rerun.deleted, rerun.unchanged) == (
+        0,
+        2,
+        0,
+        figures.actual_rows - 2,
+    )
+
+
+def test_a_summary_partition_waits_while_a_game_is_in_progress(
+    dags, loaded_warehouse, restore_partitions, bq, capfd
+):
+    """Yesterday's late game still on the court (status 2): the summary run does not write."""
+    from local_stack.adhoc import run_dml
+    from nba_backfill.catalog.raw_tables import SCHEDULE
+    from tests.as_of import AS_OF_DATE
+
+    yesterday = AS_OF_DATE - datetime.timedelta(days=1)
+    restore_partitions(SCHEDULE.table_id, yesterday)
+    late = run_dml(
+        f"update `{SCHEDULE.table_id}` set game_status = 2 where game_date = @d and game_id = "
+        f"(select max(game_id) from `{SCHEDULE.table_id}` where game_date = @d)",
+        {"d": yesterday},
+        client=bq,
+    )
+    assert late == 1
+    before = table_state(PLAYERS, yesterday, bq)
+
+    run = dags[f"backfill_{PLAYERS.name}"].test(run_conf={"mode": "processor", "game_date": str(yesterday)})
+
+    assert run.state == "failed"
+    out, err = capfd.readouterr()
+    assert re.search(rf"1 of \d+ games on {yesterday} are not final yet", out + err)
+    assert table_state(PLAYERS, yesterday, bq) == before

@@ -26,7 +26,9 @@ DAY = datetime.date(2021, 11, 15)  # present for every table in the session42 sc
 @pytest.fixture(scope="module")
 def processor_source(sample_data):
     raw = sample_data.source
-    source = processors.SourceData(raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props)
+    source = processors.SourceData(
+        raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props, raw.rosters
+    )
     history = sorted({g["game_date"] for g in raw.schedule if g["game_date"] < DAY})
     source.upstream = {
         name: processors.compute(name, source, history)

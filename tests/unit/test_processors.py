@@ -15,7 +15,9 @@ DAY = datetime.date(2021, 11, 15)
 @pytest.fixture(scope="module")
 def source(sample_data):
     raw = sample_data.source
-    src = processors.SourceData(raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props)
+    src = processors.SourceData(
+        raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props, raw.rosters
+    )
     dates = sorted({g["game_date"] for g in src.schedule if g["game_date"] <= DAY})
     src.upstream = {
         name: processors.compute(name, src, dates)
@@ -65,6 +67,7 @@ def test_upcoming_contexts_read_only_games_before_the_date(source):
         player_boxscores=source.player_boxscores,
         team_boxscores=source.team_boxscores,
         player_props=source.player_props,
+        rosters=source.rosters,
         upstream={
             "player_game_summary": source.upstream["player_game_summary"]
             + processors.compute("player_game_summary", source, future_dates)
@@ -73,7 +76,7 @@ def test_upcoming_contexts_read_only_games_before_the_date(source):
     assert processors.compute("upcoming_player_game_context", leaky, [DAY]) == before
     assert {r["player_id"] for r in before} == {
         b["player_id"] for b in source.player_boxscores if b["game_date"] == DAY
-    }, "every rostered player, DNPs included"
+    }, "every player rostered on the date: in the box score too, DNPs included"
 
 
 def test_rows_carry_exactly_the_registry_columns(source):

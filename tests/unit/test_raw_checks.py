@@ -13,6 +13,7 @@ from nba_backfill.catalog.raw_tables import (
     PLAYER_BOXSCORES,
     PLAYER_PROPS,
     RAW_SOURCES,
+    ROSTERS,
     SCHEDULE,
     TEAM_BOXSCORES,
 )
@@ -97,12 +98,38 @@ PROP_ROW = {
 }
 
 
-def source(schedule=(GAME_ROW,), player_boxscores=(PLAYER_ROW,), team_boxscores=(TEAM_ROW,), player_props=()):
+ROSTER_ROW = {
+    "season": "2021-22",
+    "team_id": 1610612738,
+    "team_abbr": "BOS",
+    "player_id": TATUM,
+    "player_name": "Jayson Tatum",
+    "player_lookup": "jaysontatum",
+    "roster_status": "standard",
+    "valid_from": datetime.date(2021, 10, 1),
+    "valid_to": None,
+}
+BROWN_STINT = {
+    **ROSTER_ROW,
+    "player_id": BROWN,
+    "player_name": "Jaylen Brown",
+    "player_lookup": "jaylenbrown",
+}
+
+
+def source(
+    schedule=(GAME_ROW,),
+    player_boxscores=(PLAYER_ROW,),
+    team_boxscores=(TEAM_ROW,),
+    player_props=(),
+    rosters=(ROSTER_ROW,),
+):
     return processors.SourceData(
         schedule=frame(list(schedule), SCHEDULE.columns),
         player_boxscores=frame(list(player_boxscores), PLAYER_BOXSCORES.columns),
         team_boxscores=frame(list(team_boxscores), TEAM_BOXSCORES.columns),
         player_props=frame(list(player_props), PLAYER_PROPS.columns),
+        rosters=frame(list(rosters), ROSTERS.columns),
     )
 
 
@@ -126,10 +153,17 @@ def refusal(table, data) -> str:
             "Nothing was written; fix the raw data, then rerun player_game_summary.",
         ),
         (
-            UPCOMING_PLAYER,
+            PLAYERS,
             source(player_boxscores=[{**PLAYER_ROW, "game_id": None}, {**PLAYER_ROW, "game_id": None}]),
             "nba_raw.nbac_player_boxscores on 2021-11-03: 2 rows with NULL game_id, e.g. "
             "game_id=NULL, player_id=1628369, team_abbr=BOS, player_name=Jayson Tatum. "
+            "Nothing was written; fix the raw data, then rerun player_game_summary.",
+        ),
+        (
+            UPCOMING_PLAYER,
+            source(rosters=[ROSTER_ROW, {**BROWN_STINT, "player_id": None}]),
+            "nba_raw.nbac_rosters on 2021-10-01: 1 row with NULL player_id, e.g. "
+            "team_abbr=BOS, player_id=NULL, player_name=Jaylen Brown, valid_from=2021-10-01. "
             "Nothing was written; fix the raw data, then rerun upcoming_player_game_context.",
         ),
         (
@@ -147,7 +181,7 @@ def refusal(table, data) -> str:
             "Nothing was written; fix the raw data, then rerun team_offense_game_summary.",
         ),
     ],
-    ids=["player_id", "box_game_id", "schedule_game_id", "team_abbr"],
+    ids=["player_id", "box_game_id", "roster_player_id", "schedule_game_id", "team_abbr"],
 )
 def test_a_null_key_is_refused_naming_table_column_date_count_and_an_example(table, data, message):
     assert refusal(table, data) == message
@@ -158,6 +192,24 @@ def test_only_the_raw_tables_a_table_reads_are_checked():
     data = source(player_boxscores=[{**PLAYER_ROW, "player_id": None}])
     assert raw_checks.screen(OFFENSE, data) is data
     assert raw_checks.screen(UPCOMING_TEAM, data) is data
+
+
+def test_a_player_on_two_rosters_at_once_is_refused_and_a_trade_is_not():
+    traded = {**ROSTER_ROW, "valid_to": datetime.date(2021, 11, 2)}
+    to_miami = {
+        **ROSTER_ROW,
+        "team_abbr": "MIA",
+        "team_id": 1610612748,
+        "valid_from": datetime.date(2021, 11, 3),
+    }
+    assert raw_checks.screen(UPCOMING_PLAYER, source(rosters=[traded, to_miami, traded])).rosters.height == 3
+
+    overlapping = {**to_miami, "valid_from": datetime.date(2021, 11, 1)}
+    assert refusal(UPCOMING_PLAYER, source(rosters=[traded, overlapping, BROWN_STINT])) == (
+        "nba_raw.nbac_rosters: 1 player on two rosters at once, e.g. player_id=1628369 "
+        "(Jayson Tatum) on BOS and MIA from 2021-11-01. "
+        "Nothing was written; fix the raw data, then rerun upcoming_player_game_context."
+    )
 
 
 # -- duplicates ------------------------------------------------------------------------------
@@ -246,7 +298,7 @@ def test_absurd_prop_lines_are_quarantined_not_refused(caplog):
         PROP_ROW,  # Tatum's good line, after his bad ones
         {**bad, "player_id": BROWN, "player_lookup": "jaylenbrown", "points_line": 100.5},
     ]
-    data = source(player_boxscores=[PLAYER_ROW, brown], player_props=props)
+    data = source(player_boxscores=[PLAYER_ROW, brown], player_props=props, rosters=[ROSTER_ROW, BROWN_STINT])
 
     with caplog.at_level(logging.WARNING, logger="nba_backfill.processors.raw_checks"):
         screened = raw_checks.screen(UPCOMING_PLAYER, data)
@@ -328,7 +380,9 @@ def test_each_processor_needs_only_its_declared_raw_inputs(sample_data):
     """What read_source leaves unread (None) no processor reads: same rows as with every raw table."""
     day = datetime.date(2021, 11, 15)
     raw = sample_data.source
-    full = processors.SourceData(raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props)
+    full = processors.SourceData(
+        raw.schedule, raw.player_boxscores, raw.team_boxscores, raw.player_props, raw.rosters
+    )
     history = sorted(
         {g["game_date"] for g in raw.schedule if datetime.date(2021, 10, 19) <= g["game_date"] < day}
     )

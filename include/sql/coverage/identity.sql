@@ -1,11 +1,13 @@
 -- Coverage by identity over from_date..to_date, in one pass over the table: every key the
--- schedule expects (the registry's expected-rows rule, from deduplicated raw data) is
+-- schedule expects (the registry's expected-rows rule: teams of every game, players who
+-- played from deduplicated box scores, or players rostered as of the date) is
 -- matched to the table's rows by key, and every stored hash is recomputed from its row with
 -- the SQL path's own expression. output = 'dates': one row per date with the counts;
 -- output = 'keys': one row per problem key (missing, unexpected, drifted, unhashed, stale,
 -- malformed, duplicate), the first key_limit of each kind, named for a reader. (key_limit is
 -- rendered: the emulator cannot bind a parameter in this query.)
 with games as (
+    -- tables of played games expect final games only; contexts every scheduled game
     select distinct
         game_id,
         game_date,
@@ -14,11 +16,11 @@ with games as (
     from `{{ params.schedule_id }}`
     where
         game_date between @from_date and @to_date
-        and not is_postponed
+        and not is_postponed{% if params.final_only %} and game_status = 3{% endif %}
 ),
 
 expected as (
-    {% if params.entity == "team_abbr" %}
+    {% if params.rule == "teams" %}
     -- one row per side of every game
     select distinct
         games.game_date,
@@ -26,8 +28,21 @@ expected as (
         side as team_abbr
     from games
     cross join unnest([games.home_team_abbr, games.away_team_abbr]) as side
+    {% elif params.rule == "rostered" %}
+    -- one row per player on either team's roster as of the game date (known before tip-off)
+    select distinct
+        games.game_date,
+        games.game_id,
+        stints.player_id
+    from games
+    cross join unnest([games.home_team_abbr, games.away_team_abbr]) as side
+    inner join `{{ params.rosters_id }}` as stints
+        on
+            side = stints.team_abbr
+            and games.game_date >= stints.valid_from
+            and games.game_date <= coalesce(stints.valid_to, games.game_date)
     {% else %}
-    -- one row per player in the game's box score (a scraper repeat counts once)
+    -- one row per player who played, from the box score (a scraper repeat counts once)
     select distinct
         box.game_date,
         box.game_id,
@@ -35,7 +50,7 @@ expected as (
     from `{{ params.player_boxscores_id }}` as box
     inner join games
         on box.game_id = games.game_id and box.game_date = games.game_date
-    where box.player_id is not null{% if params.played_only %} and box.minutes > 0{% endif %}
+    where box.player_id is not null and box.minutes > 0
     {% endif %}
 ),
 

@@ -4,8 +4,8 @@ Three task instances per run, because each costs seconds of CPU here:
 
 ``check_partition``
     validates ``mode`` and the game date, skips days without games (postponed originals
-    ignored), waits (by retrying) for games to be final, checks upstream partitions, and
-    picks the write path. Bad input fails here, before any write.
+    ignored), waits for games to be final (scheduled runs retry; manual and backfill runs
+    fail at once), checks upstream partitions, and picks the write path. Bad input fails here, before any write.
 ``hash_partition_sql`` (mode ``sql``) or ``process_partition`` (mode ``processor``)
     the SQL hash path, a ``BigQueryInsertJobOperator`` (``DmlInsertJobOperator``) UPDATE of
     the partition's unhashed or stale rows; or the processor path, which recomputes the

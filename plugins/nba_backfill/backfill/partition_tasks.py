@@ -73,13 +73,14 @@ def check_partition(table_name: str, **context) -> list[str]:
     if not days:
         log.info("%s %s: no games (postponed originals ignored); nothing to do", table_name, game_date)
         return []
+    scheduled = run_type_of(context) == "scheduled"
     for day in unfinished(table, days):
-        # Not a failure of the data: retries (with backoff) wait for the games to finish.
-        raise RuntimeError(
-            f"{day.games - day.final_games} of {day.games} games on {game_date} are not final yet"
-        )
+        waiting = f"{day.games - day.final_games} of {day.games} games on {game_date} are not final yet"
+        # A scheduled run waits (retries with backoff) for the games to finish; a manual or
+        # backfill run names a date that cannot be written yet and fails now.
+        raise RuntimeError(waiting) if scheduled else refuse(f"{waiting}; rerun once they are")
     try:
-        check_upstream(table, game_date, client, wait=run_type_of(context) == "scheduled")
+        check_upstream(table, game_date, client, wait=scheduled)
     except NotReady as exc:
         raise (RuntimeError(str(exc)) if exc.wait else refuse(str(exc))) from None
     rows = run_query(partition_rows_statement(table, game_date), client=client) if mode == "sql" else None

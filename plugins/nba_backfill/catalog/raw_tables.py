@@ -94,16 +94,31 @@ PLAYER_PROPS = RawTable(
     cluster_columns=("player_lookup",),
 )
 
-RAW_TABLES = (TEAMS, PLAYERS, SCHEDULE, PLAYER_BOXSCORES, TEAM_BOXSCORES, PLAYER_PROPS)
+ROSTERS = RawTable(
+    name="nbac_rosters",
+    columns=columns_from_spec(
+        "season STRING, team_id INT64, team_abbr STRING, player_id INT64, player_name STRING, "
+        "player_lookup STRING, roster_status STRING, valid_from DATE, valid_to DATE"
+    ),
+    required=("season", "team_abbr", "player_id", "player_name", "player_lookup", "valid_from"),
+    cluster_columns=("team_abbr", "player_id"),
+    partition_column=None,
+)
+"""Who is on a team's roster, and from when to when: one row per stint (``valid_from`` to
+``valid_to``, both inclusive; ``valid_to`` NULL while it lasts). A trade, a signing or a
+release ends one stint and starts another; ``roster_status`` is ``standard`` or
+``two_way``. The players expected for a scheduled game are both teams' rosters as of its
+date, known before tip-off."""
+
+RAW_TABLES = (TEAMS, PLAYERS, SCHEDULE, PLAYER_BOXSCORES, TEAM_BOXSCORES, PLAYER_PROPS, ROSTERS)
 
 RAW_SOURCES = {
     "schedule": SCHEDULE,
     "player_boxscores": PLAYER_BOXSCORES,
     "team_boxscores": TEAM_BOXSCORES,
     "player_props": PLAYER_PROPS,
+    "rosters": ROSTERS,
 }
-"""The partitioned raw tables a processor can read, by the name the registry's ``raw_inputs``
-and the processors' ``SourceData`` use."""
-
-BOX_SCORES_BY_ENTITY = {"player_id": PLAYER_BOXSCORES, "team_abbr": TEAM_BOXSCORES}
-"""Who played on a date, by entity column: the box scores that list players or teams."""
+"""The raw tables a processor can read, by the name the registry's ``raw_inputs`` and the
+processors' ``SourceData`` use. All but the rosters are partitioned by ``game_date``; a
+range read takes the roster stints that overlap it."""

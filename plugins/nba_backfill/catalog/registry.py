@@ -14,8 +14,9 @@ Partition-date rule (``PartitionRule``)
 Expected-rows rule (``ExpectedRows``), computed from deduplicated raw data
     PLAYERS_WHO_PLAYED        one per player with minutes > 0 in the game's box score
     TEAMS_PER_GAME            two per game (one per side)
-    ROSTERED_PLAYERS_PER_GAME one per player of either team's game roster (box score rows,
-                              DNPs included)
+    ROSTERED_PLAYERS_PER_GAME one per player on either team's roster as of the game date
+                              (``nba_raw.nbac_rosters``), known before tip-off; the same rule
+                              for history and for tonight, no same-day box score read
 """
 
 from __future__ import annotations
@@ -262,7 +263,7 @@ TABLES: tuple[AnalyticsTable, ...] = (
             "points_line FLOAT64"
         ),
         processor="nba_backfill.processors.upcoming_contexts.compute_player",
-        raw_inputs=("schedule", "player_boxscores", "player_props"),
+        raw_inputs=("schedule", "rosters", "player_props"),
         expected_rows=ExpectedRows.ROSTERED_PLAYERS_PER_GAME,
         partition_rule=PartitionRule.SCHEDULED,
         cluster_columns=("player_id", "game_id"),

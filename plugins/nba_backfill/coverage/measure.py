@@ -15,8 +15,15 @@ import datetime
 from collections.abc import Iterator, Sequence
 
 from nba_backfill.catalog.hash_spec import HASH_PATTERN, VERSION, hash_sql, row_hash
-from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES, PLAYERS, SCHEDULE, TEAM_BOXSCORES, TEAMS
-from nba_backfill.catalog.registry import AnalyticsTable, ExpectedRows, TotalsCheck
+from nba_backfill.catalog.raw_tables import (
+    PLAYER_BOXSCORES,
+    PLAYERS,
+    ROSTERS,
+    SCHEDULE,
+    TEAM_BOXSCORES,
+    TEAMS,
+)
+from nba_backfill.catalog.registry import AnalyticsTable, ExpectedRows, PartitionRule, TotalsCheck
 from nba_backfill.coverage.figures import (
     DEFAULT_KEY_EXAMPLES,
     DEFAULT_PARITY_SAMPLE,
@@ -28,6 +35,13 @@ from nba_backfill.warehouse.client import dry_run_bytes, run_query
 from nba_backfill.warehouse.sql import Statement
 
 REFERENCES = {"team_id": TEAMS, "player_id": PLAYERS}
+
+EXPECTED_KEYS_RULE = {
+    ExpectedRows.TEAMS_PER_GAME: "teams",
+    ExpectedRows.PLAYERS_WHO_PLAYED: "played",
+    ExpectedRows.ROSTERED_PLAYERS_PER_GAME: "rostered",
+}
+"""The branch of ``identity.sql`` that lists each rule's expected keys."""
 """Columns whose values must be known to a raw reference table."""
 
 ALL_KEYS = 2**62
@@ -50,7 +64,9 @@ def identity_statement(
         "output": output,
         "table_id": table_id or table.table_id,
         "entity": table.entity_column,
-        "played_only": table.expected_rows is ExpectedRows.PLAYERS_WHO_PLAYED,
+        "rule": EXPECTED_KEYS_RULE[table.expected_rows],
+        "final_only": table.partition_rule is PartitionRule.PLAYED,
+        "rosters_id": ROSTERS.table_id,
         "hash_expression": hash_sql(table.hash_columns),
         "schedule_id": SCHEDULE.table_id,
         "player_boxscores_id": PLAYER_BOXSCORES.table_id,

@@ -43,6 +43,7 @@ class SourceData:
     player_boxscores: Rows | None = field(default_factory=list)
     team_boxscores: Rows | None = field(default_factory=list)
     player_props: Rows | None = field(default_factory=list)
+    rosters: Rows | None = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     """What ``raw_checks.screen`` set aside, one notice per raw table (for the run's record)."""
     upstream: dict[str, Rows] = field(default_factory=dict)

@@ -10,8 +10,11 @@ Refused
       another type), checked on the warehouse's schema before any row is read. Only the
       raw tables the analytics table reads are checked (its ``raw_inputs``).
     - Rows with a NULL key: a schedule row without ``game_id``, a player box score without
-      ``game_id`` or ``player_id``, a team box score without ``game_id`` or ``team_abbr``.
-      Nobody can say which game or player their numbers belong to.
+      ``game_id`` or ``player_id``, a team box score without ``game_id`` or ``team_abbr``, a
+      roster stint without ``team_abbr`` or ``player_id``. Nobody can say which game, team
+      or player their numbers belong to.
+    - A player on two rosters at once: stints of one player on different teams that
+      overlap. The player's game that day would depend on which stint the processor kept.
     - Conflicting duplicates: box-score rows sharing a key (``game_id, player_id`` or
       ``game_id, team_abbr``) with different values. Which one the processor kept would
       depend on the order BigQuery returns them, so the result would not be reproducible.
@@ -29,12 +32,13 @@ Quarantined (a warning with a count and an example in the task log, and in the r
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import logging
 from collections.abc import Iterable
 
 import polars as pl
 
-from nba_backfill.catalog.raw_tables import RAW_SOURCES, RawTable
+from nba_backfill.catalog.raw_tables import RAW_SOURCES, ROSTERS, RawTable
 from nba_backfill.catalog.registry import AnalyticsTable
 from nba_backfill.processors import SourceData
 
@@ -44,8 +48,12 @@ KEYS = {
     "schedule": ("game_id",),
     "player_boxscores": ("game_id", "player_id"),
     "team_boxscores": ("game_id", "team_abbr"),
+    "rosters": ("team_abbr", "player_id"),
 }
 """The key of each raw table checked for NULL keys (``SourceData`` field names)."""
+
+_DATE_COLUMN = {"rosters": "valid_from"}
+"""The date a raw row is filed under in messages, where it is not ``game_date``."""
 
 BOX_SCORES = ("player_boxscores", "team_boxscores")
 """Raw tables checked for duplicate keys. Not the schedule: a postponed game keeps its
@@ -56,6 +64,7 @@ _CONTEXT = {
     "schedule": ("home_team_abbr", "away_team_abbr"),
     "player_boxscores": ("team_abbr", "player_name"),
     "team_boxscores": ("opponent_team_abbr",),
+    "rosters": ("player_name", "valid_from"),
 }
 
 MAX_POINTS_LINE = 100.0
@@ -86,9 +95,9 @@ def _example(rows: pl.DataFrame, columns: Iterable[str]) -> str:
     return ", ".join(f"{c}={_value(first[c])}" for c in columns)
 
 
-def _dates(rows: pl.DataFrame) -> str:
-    """The game dates of the rows: all of them, or the first few and how many more."""
-    days = sorted(set(rows["game_date"].to_list()))
+def _dates(rows: pl.DataFrame, column: str = "game_date") -> str:
+    """The dates of the rows: all of them, or the first few and how many more."""
+    days = sorted(set(rows[column].to_list()))
     shown = ", ".join(str(d) for d in days[:_DATES_SHOWN])
     return shown if len(days) <= _DATES_SHOWN else f"{shown} and {len(days) - _DATES_SHOWN} more dates"
 
@@ -154,10 +163,32 @@ def refuse_null_keys(table: AnalyticsTable, name: str, rows: pl.DataFrame) -> No
         bad = rows.filter(pl.col(column).is_null())
         if bad.height:
             example = _example(bad, (*key, *_CONTEXT[name]))
+            dates = _dates(bad, _DATE_COLUMN.get(name, "game_date"))
             raise _refusal(
-                table,
-                f"{raw.table_id} on {_dates(bad)}: {_rows(bad.height)} with NULL {column}, e.g. {example}",
+                table, f"{raw.table_id} on {dates}: {_rows(bad.height)} with NULL {column}, e.g. {example}"
             )
+
+
+def refuse_overlapping_stints(table: AnalyticsTable, rosters: pl.DataFrame) -> None:
+    """Refuse a player rostered by two teams on one date (exact duplicate stints are one)."""
+    stints = rosters.unique(["team_abbr", "player_id", "valid_from", "valid_to"]).with_columns(
+        pl.col("valid_to").fill_null(datetime.date.max).alias("_until")
+    )
+    pairs = stints.join(stints, on="player_id", suffix="_other").filter(
+        (pl.col("team_abbr") < pl.col("team_abbr_other"))
+        & (pl.col("valid_from") <= pl.col("_until_other"))
+        & (pl.col("valid_from_other") <= pl.col("_until"))
+    )
+    if not pairs.height:
+        return
+    first = pairs.sort("player_id", "valid_from", "team_abbr").row(0, named=True)
+    from_ = max(first["valid_from"], first["valid_from_other"])
+    raise _refusal(
+        table,
+        f"{ROSTERS.table_id}: {_rows(pairs.select('player_id').n_unique(), 'player')} on two rosters "
+        f"at once, e.g. player_id={first['player_id']} ({first['player_name']}) on "
+        f"{first['team_abbr']} and {first['team_abbr_other']} from {from_}",
+    )
 
 
 def refuse_conflicting_duplicates(table: AnalyticsTable, name: str, rows: pl.DataFrame) -> None:
@@ -226,6 +257,8 @@ def screen(table: AnalyticsTable, source: SourceData) -> SourceData:
     inputs = table.raw_inputs
     for name in (n for n in inputs if n in KEYS):
         refuse_null_keys(table, name, source.raw(name))
+    if "rosters" in inputs:
+        refuse_overlapping_stints(table, source.raw("rosters"))
     for name in (n for n in inputs if n in BOX_SCORES):
         refuse_conflicting_duplicates(table, name, source.raw(name))
         notice = exact_duplicates_notice(name, source.raw(name))

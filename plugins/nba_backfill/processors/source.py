@@ -13,25 +13,28 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from nba_backfill.catalog.raw_tables import BOX_SCORES_BY_ENTITY, RAW_SOURCES
+from nba_backfill.catalog.raw_tables import RAW_SOURCES, ROSTERS, SCHEDULE
 from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable
 from nba_backfill.processors import RunInfo, SourceData, compute_frame, finalize, raw_checks
 from nba_backfill.warehouse.sql import Statement
 
 
 def raw_statement(name: str, first: datetime.date, last: datetime.date) -> Statement:
-    """The rows of raw source ``name`` (a ``RAW_SOURCES`` name) on ``first..last``."""
+    """The rows of raw source ``name`` (a ``RAW_SOURCES`` name) for ``first..last``: its game
+    dates, or for the rosters the stints that overlap them."""
     values = {"first": first, "last": last}
-    return Statement("processors/raw_rows.sql", {"table_id": RAW_SOURCES[name].table_id}, values)
+    template = "processors/roster_rows.sql" if RAW_SOURCES[name] is ROSTERS else "processors/raw_rows.sql"
+    return Statement(template, {"table_id": RAW_SOURCES[name].table_id}, values)
 
 
 def upstream_statement(upstream: AnalyticsTable, first: datetime.date, last: datetime.date) -> Statement:
-    """Upstream rows before ``last`` of the players or teams who play on ``first..last``."""
-    entity = upstream.entity_column
+    """Upstream rows before ``last`` of the players rostered, or teams scheduled, on ``first..last``
+    (what is known before tip-off: tonight's games have no box scores yet)."""
     names = {
         "table_id": upstream.table_id,
-        "entity": entity,
-        "roster_id": BOX_SCORES_BY_ENTITY[entity].table_id,
+        "entity": upstream.entity_column,
+        "rosters_id": ROSTERS.table_id,
+        "schedule_id": SCHEDULE.table_id,
     }
     return Statement("processors/upstream_history.sql", names, {"first": first, "last": last})
 
@@ -57,8 +60,8 @@ def read_source(
     from nba_backfill.warehouse.frames import read_frame
 
     last = last or first
-    rosters = {BOX_SCORES_BY_ENTITY[REGISTRY[u].entity_column] for u in table.upstream}
-    raw_checks.check_schemas(table, [*(RAW_SOURCES[n] for n in table.raw_inputs), *rosters], client)
+    entities = {ROSTERS if REGISTRY[u].entity_column == "player_id" else SCHEDULE for u in table.upstream}
+    raw_checks.check_schemas(table, [*(RAW_SOURCES[n] for n in table.raw_inputs), *entities], client)
     raw = {
         name: read_frame(raw_statement(name, first, last), RAW_SOURCES[name].columns, client)
         for name in table.raw_inputs

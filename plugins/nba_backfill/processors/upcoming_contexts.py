@@ -6,7 +6,8 @@ last-10 averages. History comes from the upstream summary tables, strictly befor
 game's date and across seasons; a value with no history is NULL. The player's prop line
 comes from the raw prop feed (NULL when there is none); ``read_source`` has already
 quarantined lines that cannot be one (NaN, zero, negative, above 100: see ``raw_checks``).
-The roster of a game is its box score, DNPs included.
+The players of a game are both teams' rosters as of its date (``nba_raw.nbac_rosters``):
+the same rule for history and for tonight, when no box score exists yet.
 
 How history is read without a loop: every upstream row carries its entity's running
 figures through that game (rolling last-N means, games and wins in its season). A target
@@ -20,7 +21,7 @@ import datetime
 
 import polars as pl
 
-from nba_backfill.processors import SourceData, one_row_per_player, played_on_their_date, player_in_game
+from nba_backfill.processors import SourceData
 
 
 def _rolling_mean(column: str, window: int, entity: str) -> pl.Expr:
@@ -124,9 +125,53 @@ def compute_team(source: SourceData, game_dates: set[datetime.date]) -> pl.DataF
     )
 
 
+def rostered(games: pl.DataFrame, rosters: pl.DataFrame) -> pl.DataFrame:
+    """Every player on either team's roster as of each game's date: who the game expects."""
+    sides = pl.concat(
+        [
+            games.select(
+                "game_id",
+                "game_date",
+                "season",
+                pl.col(team).alias("team_abbr"),
+                pl.col(opponent).alias("opponent_team_abbr"),
+                pl.lit(is_home).alias("is_home"),
+            )
+            for team, opponent, is_home in (
+                ("home_team_abbr", "away_team_abbr", True),
+                ("away_team_abbr", "home_team_abbr", False),
+            )
+        ]
+    )
+    stints = rosters.select(
+        "team_abbr", "team_id", "player_id", "player_lookup", "player_name", "valid_from", "valid_to"
+    )
+    on_date = (pl.col("valid_from") <= pl.col("game_date")) & (
+        pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.col("game_date"))
+    )
+    return (
+        sides.join(stints, on="team_abbr", how="inner")
+        .filter(on_date)
+        .sort("game_id", "is_home", "player_id", descending=[False, True, False])
+        .unique(["game_id", "player_id"], keep="first", maintain_order=True)
+        .select(
+            "game_id",
+            "game_date",
+            "season",
+            "player_id",
+            "player_lookup",
+            "player_name",
+            "team_id",
+            "team_abbr",
+            "opponent_team_abbr",
+            "is_home",
+        )
+    )
+
+
 def compute_player(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
     games = source.games_on(game_dates)
-    roster = one_row_per_player(played_on_their_date(source.raw("player_boxscores"), games))
+    roster = rostered(games, source.raw("rosters"))
     lines = (
         source.raw("player_props")
         .filter(pl.col("game_id").is_in(games["game_id"].implode()) & pl.col("points_line").is_not_null())
@@ -146,9 +191,7 @@ def compute_player(source: SourceData, game_dates: set[datetime.date]) -> pl.Dat
             _rolling_mean("minutes", 10, "player_id").alias("h_minutes_10"),
         )
     )
-    targets = roster.select(*player_in_game()).join(
-        lines, on=["game_id", "player_id"], how="left", maintain_order="left"
-    )
+    targets = roster.join(lines, on=["game_id", "player_id"], how="left", maintain_order="left")
     return _figures_before(targets, history, "player_id").select(
         *targets.columns,
         *_rest_and_season(),

@@ -14,6 +14,9 @@ import pytest
 from local_stack.adhoc import run_dml, run_query
 from local_stack.services import AIRFLOW_BIN
 from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG, COVERAGE_HISTORY
+from nba_backfill.catalog.partitions import latest_game_date
+from nba_backfill.catalog.registry import get_table
+from nba_backfill.coverage.expected import newest_game_date
 from tests.as_of import AS_OF_DATE
 
 pytestmark = pytest.mark.integration
@@ -81,10 +84,11 @@ def test_the_seeds_trap_fails_the_run_and_alerts_with_ranges_and_repairs(
 
 def test_a_late_nightly_run_times_out_into_a_late_alert(airflow_stack, loaded_warehouse, alert_inbox, bq):
     # The test twin of verify_coverage waits 15 s instead of 4 h. Nothing in the test
-    # warehouse has written the newest partition (2024-12-04), so the wait times out.
+    # warehouse writes a summary partition after the test world's history, so the wait for
+    # the newest partition the run can see times out.
     run_dml(
-        f"delete from `{BACKFILL_LOG.table_id}` where table_name = 'player_game_summary' and game_date = @d",
-        {"d": datetime.date(2024, 12, 4)},
+        f"delete from `{BACKFILL_LOG.table_id}` where table_name = 'player_game_summary' and game_date >= @d",
+        {"d": AS_OF_DATE - datetime.timedelta(days=1)},
         client=bq,
     )  # a write an earlier session left in a reused warehouse would end the wait
     run, states = _verify(
@@ -95,9 +99,15 @@ def test_a_late_nightly_run_times_out_into_a_late_alert(airflow_stack, loaded_wa
     assert run["state"] == "failed"
     assert states["wait_for_newest_partitions"] == "failed"
     assert states["measure_coverage"] == "success"  # coverage is still measured and recorded
+    # A manual run acts as of its own moment (the stack's clock): its newest partition is the
+    # last game date up to the day before, by the package's rule, from the run's record.
+    table = get_table("player_game_summary")
+    ran_at = datetime.datetime.fromisoformat(run["run_after"])
+    newest = newest_game_date(table.history_start, latest_game_date(table, ran_at), bq)
+    assert newest is not None and newest >= AS_OF_DATE - datetime.timedelta(days=1)
     (alert,) = alert_inbox.all()
-    assert alert["title"].startswith("NBA backfill coverage: LATE backfill_player_game_summary (2024-12-04)")
-    assert "backfill_player_game_summary: 2024-12-04" in alert["message"]
+    assert alert["title"].startswith(f"NBA backfill coverage: LATE backfill_player_game_summary ({newest})")
+    assert f"backfill_player_game_summary: {newest}" in alert["message"]
 
 
 def test_an_injected_gap_alerts_and_the_alerts_command_closes_it(

@@ -39,7 +39,10 @@ def frame(rows: Sequence[Mapping[str, Any]] | pl.DataFrame, columns: Iterable) -
 
 def read_frame(statement, columns: Iterable, client) -> pl.DataFrame:
     """A statement's rows as a typed frame: Arrow from the client, no per-row Python."""
-    from nba_backfill.warehouse.client import run_query
+    from nba_backfill.warehouse.client import outage_named, run_query, warehouse_client
 
-    arrow = run_query(statement, client=client).to_arrow(create_bqstorage_client=False)
+    client = client or warehouse_client()
+    rows = run_query(statement, client=client)
+    with outage_named(client):  # pages after the first are fetched here, not in run_query
+        arrow = rows.to_arrow(create_bqstorage_client=False)
     return frame(pl.from_arrow(arrow), columns)

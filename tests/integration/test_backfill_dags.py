@@ -287,7 +287,10 @@ def test_a_missing_upstream_history_fails_with_the_repair_command(dags, loaded_w
     out, err = capfd.readouterr()
     assert "upstream team_offense_game_summary is INCOMPLETE on" in out + err
     assert "(first 2016-10-25, last 2021-11-14)" in out + err
-    repair = "airflow backfill create --dag-id backfill_team_offense_game_summary --from-date 2016-10-25"
+    repair = (
+        "airflow dags unpause backfill_range_team_offense_game_summary && airflow dags trigger "
+        """backfill_range_team_offense_game_summary --conf '{"from_date": "2016-10-25", "to_date": "2021-11-14", """
+    )
     assert repair in out + err
     after = measure_table(upcoming, day, day, bq)
     assert (after.actual_rows, after.hashed_rows, after.unhashed) == (

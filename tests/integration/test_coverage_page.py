@@ -198,14 +198,19 @@ def _logged_in_page(browser, stack_config, username: str):
     return context.new_page()
 
 
-def test_the_page_shows_the_gap_and_its_repair_button_starts_the_backfill(
-    airflow_stack, stack_config, first_month_recorded, browser
+def test_the_page_shows_the_gap_and_its_repair_runs_to_the_end_from_a_paused_dag(
+    airflow_stack, stack_config, first_month_recorded, browser, restore_partitions, bq
 ):
-    dag_id = f"backfill_{GAP_TABLE}"
-    # Paused, so the scheduler creates the backfill's runs but executes none of their tasks:
-    # the test warehouse keeps the state the other tests expect.
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.coverage.measure import measure_table
+
+    table = REGISTRY[GAP_TABLE]
+    dag_id = table.range_dag_id
+    days = [FIRST_MONTH[0] + datetime.timedelta(days=i) for i in range((FIRST_MONTH[1] - FIRST_MONTH[0]).days + 1)]
+    for day in days:  # the repair really writes: the Session 42 state comes back afterwards
+        restore_partitions(table.table_id, day)
+    # Paused, as a DAG may be: its runs would be created and sit queued forever.
     airflow_stack.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
-    before = {b["id"] for b in _backfills(airflow_stack, dag_id)}
     page = _logged_in_page(browser, stack_config, "operator")
     page.goto(f"{stack_config.airflow_url}/coverage/")
     page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
@@ -213,7 +218,7 @@ def test_the_page_shows_the_gap_and_its_repair_button_starts_the_backfill(
     card = page.locator(f'.card[data-table="{GAP_TABLE}"]')
     assert card.get_attribute("data-status") == "INCOMPLETE"
     recorded = next(t for t in first_month_recorded.tables if t.table == GAP_TABLE)
-    assert f"{recorded.coverage_pct:.1f}%" in card.inner_text()
+    assert f"{recorded.hashed_pct:.1f}%" in card.inner_text()
 
     page.locator(f'#tabs button[data-table="{GAP_TABLE}"]').click()
     heatmap = page.locator(f'.heatmap[data-table="{GAP_TABLE}"]')
@@ -221,27 +226,31 @@ def test_the_page_shows_the_gap_and_its_repair_button_starts_the_backfill(
     assert heatmap.locator('.day[data-date="2021-10-20"]').get_attribute("data-state") == "missing"
     assert heatmap.locator('.day[data-date="2021-11-15"]').get_attribute("data-state") == "partial"
 
+    # 32 dates with missing keys: one range run on the processor path, its estimate shown.
+    (planned,) = first_month_recorded.repairs[GAP_TABLE]
+    assert (planned.kind, planned.mode, planned.from_date, planned.to_date) == ("range", "processor", *FIRST_MONTH)
     row = page.locator(f'#gaps tr[data-table="{GAP_TABLE}"][data-from="2021-10-19"]')
-    clicked = next(r for r in first_month_recorded.repairs[GAP_TABLE] if str(r.from_date) == "2021-10-19")
-    assert "missing 2021-10-19.." in row.inner_text()
-    assert clicked.command in row.inner_text()
+    assert "missing 2021-10-19..2021-11-14" in row.inner_text()
+    assert planned.command in row.inner_text()
+    assert "one range run, processor path, over 32 game dates, about 33 s" in row.inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "coverage_page.png"), full_page=True)
 
     row.get_by_role("button", name="Repair").click()
     outcome = row.locator(".outcome.ok")
     outcome.wait_for(timeout=30_000)
-    created = [b for b in _backfills(airflow_stack, dag_id) if b["id"] not in before]
+    text = outcome.inner_text()
+    assert f"of {dag_id} started: {dag_id} 2021-10-19..2021-11-19 (processor path)" in text
+    assert f"{dag_id} was paused: unpaused it so the runs can start" in text
+    run_id = text.split(" ")[1]
+    assert airflow_stack.request("GET", f"/dags/{dag_id}")["is_paused"] is False
     try:
-        assert len(created) == 1, created
-        (backfill,) = created
-        assert f"backfill #{backfill['id']} started" in outcome.inner_text()
-        assert backfill["from_date"][:10] == "2021-10-19"
-        assert backfill["to_date"][:10] == str(clicked.to_date)
-        assert backfill["reprocess_behavior"] == clicked.reprocess_behavior
+        finished = airflow_stack.wait_for_run(dag_id, run_id, timeout=300)
+        assert finished["state"] == "success"
+        assert finished["conf"] == planned.conf
+        assert measure_table(table, *FIRST_MONTH, bq, parity_sample=0).complete
     finally:
-        for b in created:
-            airflow_stack.request("PUT", f"/backfills/{b['id']}/cancel")
+        airflow_stack.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
 
 
 def test_the_coverage_entry_is_in_the_airflow_navigation(airflow_stack, stack_config, browser):

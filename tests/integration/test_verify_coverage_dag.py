@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import shlex
 import subprocess
 import sys
 
@@ -34,16 +33,19 @@ def _verify(api, conf: dict, dag_id: str = DAG_ID) -> tuple[dict, dict[str, str]
 
 
 def _repair_commands(message: str) -> list[str]:
-    return [
-        line.strip() for line in message.splitlines() if line.strip().startswith("airflow backfill create")
-    ]
+    return [line.strip() for line in message.splitlines() if line.strip().startswith("airflow dags unpause ")]
 
 
 def _airflow(command: str) -> None:
-    argv = shlex.split(command)
-    assert argv[0] == "airflow"
+    """Run a command line as a user pastes it into a shell (``&&`` included)."""
+    assert command.startswith("airflow ")
+    path = f"{AIRFLOW_BIN.parent}{os.pathsep}{os.environ.get('PATH', '')}"
     done = subprocess.run(
-        [str(AIRFLOW_BIN), *argv[1:]], env=os.environ, capture_output=True, text=True, timeout=180
+        ["/bin/bash", "-c", command],
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr[-3000:]
 
@@ -67,7 +69,12 @@ def test_the_seeds_trap_fails_the_run_and_alerts_with_ranges_and_repairs(
     assert "0 of 3 tables COMPLETE for 2021-10-19..2021-11-19, a window of 32 of " in body
     assert "missing dates (31): 2021-10-19..2021-11-14, 2021-11-16..2021-11-19" in body
     for table in TRAP_TABLES:
-        assert f"airflow backfill create --dag-id backfill_{table} --from-date 2021-10-19" in body
+        # 32 dates: one range run is cheaper than 32 per-date runs; rows are missing, so the
+        # processor path writes them.
+        assert (
+            f"airflow dags unpause backfill_range_{table} && airflow dags trigger backfill_range_{table} "
+            f"""--conf '{{"from_date": "2021-10-19", "to_date": "2021-11-19", "mode": "processor", """
+        ) in body
     assert run["dag_run_id"].replace(":", "%3A").replace("+", "%2B") in body
 
     recorded = {
@@ -139,12 +146,16 @@ def test_an_injected_gap_alerts_and_the_alerts_command_closes_it(
     assert "missing dates (1): 2021-10-20" in alert["message"]
     (command,) = _repair_commands(alert["message"])
     # Its run succeeded, so only `completed` makes Airflow process it again.
+    # One date: a per-date run is cheaper than a range run.
     assert command == (
+        f"airflow dags unpause backfill_{table} && "
         f"airflow backfill create --dag-id backfill_{table} --from-date 2021-10-20 --to-date 2021-10-20 "
         "--reprocess-behavior completed"
     )
 
-    # 3. The command from the alert, run as is, closes the gap.
+    # 3. The command from the alert, pasted as is, closes the gap, even with the DAG paused
+    # (the runs of a paused DAG would sit queued forever).
+    airflow_stack.request("PATCH", f"/dags/backfill_{table}", json={"is_paused": True})
     before = airflow_stack.newest_backfill_id(f"backfill_{table}")
     _airflow(command)
     runs = airflow_stack.wait_for_backfills(f"backfill_{table}", before)

@@ -16,7 +16,8 @@ from nba_backfill.coverage.figures import (
     DateFigures,
     TableCoverage,
 )
-from nba_backfill.coverage.report import CoverageReport, Repair, date_ranges, repairs_for
+from nba_backfill.coverage.repairs import Repair, per_date_repairs, plan_repairs
+from nba_backfill.coverage.report import CoverageReport, date_ranges
 from nba_backfill.coverage.tasks import alert_message
 
 D = datetime.date
@@ -84,19 +85,20 @@ def test_the_seeds_trap_is_three_percent_not_one_hundred():
     ]
 
 
-def test_repairs_pick_completed_where_the_last_run_succeeded_and_never_span_a_complete_date():
+def test_per_date_repairs_pick_completed_where_the_last_run_succeeded_and_never_span_a_complete_date():
     days = [D(2021, 10, 19) + datetime.timedelta(days=i) for i in range(7)]
     #        19       20        21        22          23        24        25
     shape = [(5, 0, 0), (5, 0, 0), (5, 5, 5), (5, 2, 2), (5, 0, 0), (5, 5, 0), (5, 5, 5)]
     cov = _coverage(dict(zip(days, shape, strict=True)))
     succeeded_before = {D(2021, 10, 22): True, D(2021, 10, 23): True, D(2021, 10, 20): False}
-    repairs = repairs_for(cov, succeeded_before)
+    repairs = per_date_repairs(cov, succeeded_before)
     assert repairs == [
-        Repair("player_game_summary", D(2021, 10, 19), D(2021, 10, 20), "failed", 2),
-        Repair("player_game_summary", D(2021, 10, 22), D(2021, 10, 23), "completed", 2),
-        Repair("player_game_summary", D(2021, 10, 24), D(2021, 10, 24), "failed", 1),
+        Repair("player_game_summary", D(2021, 10, 19), D(2021, 10, 20), "failed", 2, game_dates=2),
+        Repair("player_game_summary", D(2021, 10, 22), D(2021, 10, 23), "completed", 2, game_dates=2),
+        Repair("player_game_summary", D(2021, 10, 24), D(2021, 10, 24), "failed", 1, game_dates=1),
     ]
     assert repairs[1].command == (
+        "airflow dags unpause backfill_player_game_summary && "
         "airflow backfill create --dag-id backfill_player_game_summary --from-date 2021-10-22 "
         "--to-date 2021-10-23 --reprocess-behavior completed"
     )
@@ -114,7 +116,7 @@ def test_the_alert_carries_figures_ranges_and_repairs():
     days = [D(2021, 10, 19) + datetime.timedelta(days=i) for i in range(3)]
     cov = _coverage({days[0]: (5, 5, 5), days[1]: (5, 0, 0), days[2]: (5, 5, 5)})
     report = CoverageReport([cov], datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC), "nba-props-platform")
-    report.repairs["player_game_summary"] = repairs_for(cov, {days[1]: True})
+    report.repairs["player_game_summary"] = plan_repairs(cov, {days[1]: True})
     summary = report.to_dict(with_dates=False) | {
         "summary_table": report.summary_table(),
         "details": report.details(),

@@ -18,7 +18,7 @@ from nba_backfill.backfill import cost, partition_tasks, processor_path, sql_pat
 from nba_backfill.catalog.ddl import PROVISION_TEMPLATE, provision_names
 from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY, COVERAGE_HISTORY_DATES
 from nba_backfill.catalog.registry import REGISTRY
-from nba_backfill.coverage import expected, history, report, sensors, standing
+from nba_backfill.coverage import expected, history, repairs, sensors, standing
 from nba_backfill.coverage.measure import ALL_KEYS, identity_statement
 from nba_backfill.coverage.measure import statements as measure_statements
 from nba_backfill.processors import source
@@ -51,7 +51,7 @@ def _cases() -> list[tuple[str, Statement]]:
         for mode in ("sql", "processor"):
             cases += [(f"{name} cost {mode} {s}", s) for s in cost.statements(table, FIRST, LAST, mode)]
         cases += [(f"{name} measure {k}", s) for k, s in measure_statements(table, FIRST, LAST).items()]
-        cases.append((f"{name} last writes", report.last_write_outcomes_statement(name, FIRST, LAST)))
+        cases.append((f"{name} last writes", repairs.last_write_outcomes_statement(name, FIRST, LAST)))
     cases += [
         ("game days", expected.game_days_statement(FIRST, LAST)),
         ("newest game date", expected.newest_game_date_statement(FIRST, LAST)),

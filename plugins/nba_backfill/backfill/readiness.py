@@ -37,6 +37,7 @@ def check_upstream(table: AnalyticsTable, game_date: datetime.date, client, *, w
     """
     from nba_backfill.coverage.figures import COMPLETE
     from nba_backfill.coverage.measure import measure_table
+    from nba_backfill.coverage.repairs import last_write_outcomes, plan_repairs
 
     if not table.upstream:
         return
@@ -54,9 +55,9 @@ def check_upstream(table: AnalyticsTable, game_date: datetime.date, client, *, w
             if gaps
             else f"before {game_date}: {'; '.join(coverage.reasons())}"
         )
+        outcomes = last_write_outcomes(name, upstream.history_start, before, client) if gaps else {}
         repair = (
-            f"airflow backfill create --dag-id {upstream.dag_id} --from-date {gaps[0]} "
-            f"--to-date {gaps[-1]} --reprocess-behavior completed"
+            " ; ".join(r.command for r in plan_repairs(coverage, outcomes))
             if gaps
             else f"python -m nba_backfill.coverage --tables {name} --to-date {before}"
         )

@@ -8,62 +8,19 @@ percentage across tables: a table is COMPLETE or it is not.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from nba_backfill.catalog.hash_spec import VERSION
-from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
 from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage.figures import DRIFTED, MISSING, PARTIAL, PROBLEMS, UNEXPECTED, TableCoverage
-from nba_backfill.warehouse.client import run_query
-from nba_backfill.warehouse.sql import Statement
-
-REPROCESS_COMPLETED = "completed"
-REPROCESS_FAILED = "failed"
-
-
-_REPAIR_COMMAND = re.compile(
-    r"airflow backfill create --dag-id backfill_(?P<table>[a-z_]+) --from-date (?P<from_date>\d{4}-\d{2}-\d{2}) "
-    r"--to-date (?P<to_date>\d{4}-\d{2}-\d{2}) --reprocess-behavior (?P<reprocess>completed|failed)"
+from nba_backfill.coverage.repairs import (
+    Repair,
+    format_duration,
+    last_write_outcomes,
+    plan_repairs,
+    total_seconds,
 )
-
-
-@dataclass(frozen=True)
-class Repair:
-    """One ``airflow backfill create`` that rewrites a run of incomplete dates."""
-
-    table: str
-    from_date: datetime.date
-    to_date: datetime.date
-    reprocess_behavior: str
-    dates: int
-
-    @property
-    def command(self) -> str:
-        return (
-            f"airflow backfill create --dag-id {REGISTRY[self.table].dag_id} --from-date {self.from_date} "
-            f"--to-date {self.to_date} --reprocess-behavior {self.reprocess_behavior}"
-        )
-
-    @classmethod
-    def parse(cls, command: str) -> Repair:
-        """The repair a ``command`` line (as ``command`` writes it) stands for."""
-        match = _REPAIR_COMMAND.fullmatch(command.strip())
-        if not match:
-            raise ValueError(f"not a repair command: {command!r}")
-        first, last = (datetime.date.fromisoformat(match[k]) for k in ("from_date", "to_date"))
-        return cls(match["table"], first, last, match["reprocess"], dates=0)
-
-    def as_dict(self) -> dict:
-        return {
-            "table": self.table,
-            "from_date": self.from_date.isoformat(),
-            "to_date": self.to_date.isoformat(),
-            "reprocess_behavior": self.reprocess_behavior,
-            "dates": self.dates,
-            "command": self.command,
-        }
 
 
 def date_ranges(dates: Iterable[datetime.date], calendar: Sequence[datetime.date]) -> list[tuple]:
@@ -91,57 +48,6 @@ def format_ranges(ranges: Sequence[tuple], limit: int = 12) -> str:
     if len(ranges) > limit:
         shown.append(f"... and {len(ranges) - limit} more ranges")
     return ", ".join(shown)
-
-
-def last_write_outcomes(
-    table: str, from_date: datetime.date, to_date: datetime.date, client
-) -> dict[datetime.date, bool]:
-    """Per date, whether the newest write recorded in ``backfill_log`` verified complete."""
-    statement = last_write_outcomes_statement(table, from_date, to_date)
-    return {row.game_date: bool(row.complete) for row in run_query(statement, client=client)}
-
-
-REPAIRED_STATES = (MISSING, PARTIAL, UNEXPECTED, DRIFTED)
-"""Game-date states a reprocess repairs: the processor path inserts missing keys, deletes keys
-the source no longer implies and rewrites rows whose hash differs from their content."""
-
-
-def last_write_outcomes_statement(table: str, from_date: datetime.date, to_date: datetime.date) -> Statement:
-    return Statement(
-        "coverage/last_write_outcomes.sql",
-        {"backfill_log_id": BACKFILL_LOG.table_id},
-        {"table_name": table, "from_date": from_date, "to_date": to_date},
-    )
-
-
-def repairs_for(coverage: TableCoverage, outcomes: dict[datetime.date, bool]) -> list[Repair]:
-    """The backfills that close every incomplete game date of the table, oldest first.
-
-    A date whose last run verified complete but whose data is now wrong needs
-    ``--reprocess-behavior completed`` (Airflow would skip its successful run otherwise);
-    every other gap (a failed run, or none at all) is closed by ``failed``. A range never
-    spans a complete game date; days without games inside it cost nothing.
-    """
-    repairs: list[Repair] = []
-    run: list[datetime.date] = []
-    behavior = None
-
-    def close() -> None:
-        if run:
-            repairs.append(Repair(coverage.table, run[0], run[-1], behavior, len(run)))
-
-    for day in (d for d in coverage.dates if d.expected):
-        if day.state in REPAIRED_STATES:
-            wanted = REPROCESS_COMPLETED if outcomes.get(day.game_date, False) else REPROCESS_FAILED
-            if wanted != behavior:
-                close()
-                run, behavior = [], wanted
-            run.append(day.game_date)
-        else:
-            close()
-            run, behavior = [], None
-    close()
-    return repairs
 
 
 @dataclass
@@ -227,8 +133,13 @@ class CoverageReport:
             repairs = self.repairs.get(t.table, [])
             if repairs:
                 upstream = [u for u in REGISTRY[t.table].upstream if self.repairs.get(u)]
-                after = f" (after the {', '.join(upstream)} repair above)" if upstream else ""
-                lines.append(f"  repair{after}:")
+                after = f"; after the {', '.join(upstream)} repair above" if upstream else ""
+                how = (
+                    repairs[0].describe()
+                    if len(repairs) == 1
+                    else (f"{len(repairs)} backfills, about {format_duration(total_seconds(repairs))}")
+                )
+                lines.append(f"  repair ({how}{after}):")
                 lines += [f"    {r.command}" for r in repairs]
             else:
                 lines.append(
@@ -371,5 +282,5 @@ def build_report(
     report = CoverageReport(tables=tables, verified_at=verified_at, project=client.project)
     for t in report.incomplete:
         outcomes = last_write_outcomes(t.table, t.from_date, t.to_date, client)
-        report.repairs[t.table] = repairs_for(t, outcomes)
+        report.repairs[t.table] = plan_repairs(t, outcomes)
     return report

@@ -7,8 +7,10 @@ must resolve to a user, and the auth manager must allow the action.
     GET  /coverage/icon.svg       the navigation icon (public)
     GET  /coverage/               the page (DAG read access)
     GET  /coverage/api/coverage   its data: cards, per-date states, gaps (DAG read access)
-    POST /coverage/api/repairs    start a repair backfill (run access on that table's DAG),
-                                  created through Airflow's REST API as the caller
+    POST /coverage/api/repairs    start a repair (run access on that table's DAG): a backfill of
+                                  per-date runs or one range run, created through Airflow's
+                                  REST API as the caller; a paused DAG is unpaused first (its
+                                  runs would sit queued forever), and the answer says so
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ ICON = (
     '<rect x="1" y="11" width="4" height="4" rx="1"/><rect x="6" y="11" width="4" height="4" rx="1"/></svg>'
 )
 BACKFILL_API = "/api/v2/backfills"
+DAG_API = "/api/v2/dags/{dag_id}"
 
 
 class RepairRequest(BaseModel):
     table: str
     from_date: datetime.date
     to_date: datetime.date
-    reprocess_behavior: Literal["completed", "failed"]
+    kind: Literal["backfill", "range"] = "backfill"
+    reprocess_behavior: Literal["completed", "failed", ""] = "failed"
+    mode: Literal["sql", "processor"] = "processor"
 
 
 def _security():
@@ -63,27 +68,61 @@ async def _reader(request: Request, caller: Annotated[tuple, Depends(_caller)]) 
     _security().requires_access_dag("GET")(request, caller[0])
 
 
-def _validated(repair: RepairRequest) -> tuple[str, datetime.date, datetime.date]:
-    """The DAG and dates of a repair, or a 422 that says what is wrong; nothing is created."""
+def _validated(request: RepairRequest):
+    """The repair a request stands for, or a 422 that says what is wrong; nothing is created."""
     from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date
     from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.coverage.repairs import Repair
 
-    table = REGISTRY.get(repair.table)
+    table = REGISTRY.get(request.table)
     if table is None:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_ENTITY,
-            f"unknown table {repair.table!r}; known: {', '.join(REGISTRY)}",
+            f"unknown table {request.table!r}; known: {', '.join(REGISTRY)}",
         )
     try:
-        first = parse_game_date(repair.from_date.isoformat(), table)
-        last = parse_game_date(repair.to_date.isoformat(), table)
+        first = parse_game_date(request.from_date.isoformat(), table)
+        last = parse_game_date(request.to_date.isoformat(), table)
     except InvalidGameDate as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
     if first > last:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_ENTITY, f"from_date {first} is after to_date {last}"
         )
-    return table.dag_id, first, last
+    if request.kind == "backfill" and not request.reprocess_behavior:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            "a per-date backfill needs reprocess_behavior completed or failed",
+        )
+    behavior = request.reprocess_behavior if request.kind == "backfill" else ""
+    return Repair(table.name, first, last, behavior, 0, kind=request.kind, mode=request.mode)
+
+
+async def _ensure_unpaused(client, dag_id: str, headers: dict) -> bool:
+    """Unpause ``dag_id`` as the caller if it is paused; True if it was. 409 if Airflow refuses."""
+    dag = await client.get(DAG_API.format(dag_id=dag_id), headers=headers)
+    if dag.status_code >= 400:
+        raise HTTPException(dag.status_code, f"Airflow could not read {dag_id}: {_detail(dag)}")
+    if not dag.json().get("is_paused"):
+        return False
+    unpaused = await client.patch(DAG_API.format(dag_id=dag_id), json={"is_paused": False}, headers=headers)
+    if unpaused.status_code >= 400:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"{dag_id} is paused and Airflow refused to unpause it for you ({_detail(unpaused)}): its runs "
+            f"would never start. Unpause it in the DAG list (or `airflow dags unpause {dag_id}`), then repair.",
+        )
+    return True
+
+
+def _detail(response) -> str:
+    if not response.content:
+        return response.reason_phrase
+    try:
+        detail = response.json().get("detail", response.text)
+    except ValueError:
+        return response.text
+    return detail if isinstance(detail, str) else str(detail)
 
 
 def create_app() -> FastAPI:
@@ -112,34 +151,53 @@ def create_app() -> FastAPI:
         from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
 
         user, token = caller
-        dag_id, first, last = _validated(body)
+        wanted = _validated(body)
+        dag_id = wanted.dag_id
         _security().requires_access_dag("POST", DagAccessEntity.RUN, param_dag_id=dag_id)(request, user)
-        payload = {
-            "dag_id": dag_id,
-            "from_date": f"{first}T00:00:00Z",
-            "to_date": f"{last}T00:00:00Z",
-            "reprocess_behavior": body.reprocess_behavior,
-            "max_active_runs": 4,
-        }
+        headers = {"Authorization": f"Bearer {token}"}
         origin = f"{request.url.scheme}://{request.url.netloc}"
         async with httpx.AsyncClient(base_url=origin, timeout=60) as client:
-            created = await client.post(
-                BACKFILL_API, json=payload, headers={"Authorization": f"Bearer {token}"}
-            )
+            unpaused = await _ensure_unpaused(client, dag_id, headers)
+            if wanted.kind == "range":
+                created = await client.post(
+                    f"{DAG_API.format(dag_id=dag_id)}/dagRuns",
+                    json={"logical_date": None, "conf": wanted.conf},
+                    headers=headers,
+                )
+            else:
+                created = await client.post(
+                    BACKFILL_API,
+                    json={
+                        "dag_id": dag_id,
+                        "from_date": f"{wanted.from_date}T00:00:00Z",
+                        "to_date": f"{wanted.to_date}T00:00:00Z",
+                        "reprocess_behavior": wanted.reprocess_behavior,
+                        "max_active_runs": 4,
+                    },
+                    headers=headers,
+                )
         if created.status_code >= 400:
-            detail = created.json().get("detail", created.text) if created.content else created.reason_phrase
-            raise HTTPException(created.status_code, f"Airflow refused the backfill: {detail}")
-        backfill = created.json()
+            raise HTTPException(created.status_code, f"Airflow refused the repair: {_detail(created)}")
+        made = created.json()
+        started = (
+            f"run {made['dag_run_id']} of {dag_id} started"
+            if wanted.kind == "range"
+            else f"backfill #{made['id']} started"
+        )
+        span = f"{wanted.from_date}..{wanted.to_date}"
+        how = f"{wanted.mode} path" if wanted.kind == "range" else f"reprocess {wanted.reprocess_behavior}"
+        note = f"; {dag_id} was paused: unpaused it so the runs can start" if unpaused else ""
         return {
-            "id": backfill["id"],
+            "id": made["dag_run_id"] if wanted.kind == "range" else made["id"],
+            "kind": wanted.kind,
             "dag_id": dag_id,
-            "from_date": str(first),
-            "to_date": str(last),
-            "reprocess_behavior": body.reprocess_behavior,
-            "command": (
-                f"airflow backfill create --dag-id {dag_id} --from-date {first} --to-date {last} "
-                f"--reprocess-behavior {body.reprocess_behavior}"
-            ),
+            "from_date": str(wanted.from_date),
+            "to_date": str(wanted.to_date),
+            "reprocess_behavior": wanted.reprocess_behavior,
+            "mode": wanted.mode,
+            "unpaused": unpaused,
+            "message": f"{started}: {dag_id} {span} ({how}){note}",
+            "command": wanted.command,
         }
 
     return app

@@ -9,15 +9,18 @@ per date or per table, so the full history costs what a week does.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from nba_backfill.catalog.monitoring_tables import COVERAGE_DATES_LATEST_VIEW, COVERAGE_LATEST_VIEW
 from nba_backfill.catalog.raw_tables import SCHEDULE
 from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage.figures import NEVER_VERIFIED, STATES
-from nba_backfill.coverage.report import Repair
+from nba_backfill.coverage.repairs import Repair
 from nba_backfill.warehouse.client import run_query
 from nba_backfill.warehouse.sql import Statement
 
@@ -55,6 +58,11 @@ GAME_DATES = Statement("schedule/all_game_dates.sql", {"schedule_id": SCHEDULE.t
 SEASONS = Statement("schedule/seasons.sql", {"schedule_id": SCHEDULE.table_id})
 
 
+def _dates_between(game_dates: Sequence[str], first: str, last: str) -> int:
+    """Game dates (ISO strings, sorted) in first..last."""
+    return bisect.bisect_right(game_dates, last) - bisect.bisect_left(game_dates, first)
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
@@ -89,7 +97,7 @@ def coverage_page_data(client) -> dict[str, Any]:
                 "verified_at": _json_value(row["verified_at"]) if row else None,
                 "verification_id": row["verification_id"] if row else None,
                 **{k: _json_value(row[k]) if row else None for k in _CARD_COLUMNS},
-                "repairs": repairs_with_gaps(row) if row else [],
+                "repairs": repairs_with_gaps(row, game_dates) if row else [],
                 "dates": dates[name],
             }
         )
@@ -102,13 +110,11 @@ def coverage_page_data(client) -> dict[str, Any]:
     }
 
 
-def repairs_with_gaps(row: dict) -> list[dict]:
-    """The table's repairs, each with the missing and partial ranges it closes."""
-    repairs = [
-        {**Repair.parse(line).as_dict(), "gaps": []}
-        for line in (row.get("repair_commands") or "").splitlines()
-        if line.strip()
-    ]
+def repairs_with_gaps(row: dict, game_dates: Sequence[str] = ()) -> list[dict]:
+    """The table's repairs, each with the missing and partial ranges it closes and its
+    estimated duration (from the game dates it runs over)."""
+    parsed = [Repair.parse(line) for line in (row.get("repair_commands") or "").splitlines() if line.strip()]
+    repairs = [{**r.as_dict(), "gaps": []} for r in parsed]
     unrepaired = []
     for state, column in (("missing", "missing_ranges"), ("partial", "partial_ranges")):
         for first, last in json.loads(row.get(column) or "[]"):
@@ -126,10 +132,11 @@ def repairs_with_gaps(row: dict) -> list[dict]:
                     covered = True
             if not covered:
                 unrepaired.append({"state": state, "from_date": first, "to_date": last})
-    for repair in repairs:
-        repair.pop("dates", None)
-        repair["dag_id"] = REGISTRY[repair["table"]].dag_id
-        repair["gaps"].sort(key=lambda g: g["from_date"])
+    for repair, out in zip(parsed, repairs, strict=True):
+        out["gaps"].sort(key=lambda g: g["from_date"])
+        gap_dates = sum(_dates_between(game_dates, g["from_date"], g["to_date"]) for g in out["gaps"])
+        span = _dates_between(game_dates, out["from_date"], out["to_date"])
+        out.update(dataclasses.replace(repair, dates=gap_dates, game_dates=span).as_dict(), gaps=out["gaps"])
     if unrepaired:  # ranges the record names no command for: shown, without a button
         repairs.append({"table": row["table_name"], "command": None, "gaps": unrepaired})
     return sorted(repairs, key=lambda r: r["gaps"][0]["from_date"] if r["gaps"] else "")

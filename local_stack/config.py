@@ -17,6 +17,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 WAREHOUSES = ("emulator", "bigquery")
+AIRFLOW_USERS = {"admin": "admin", "operator": "user", "viewer": "viewer"}
+"""The local stack's users and their simple-auth-manager roles."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,30 @@ class StackConfig:
         config = {"path": f"json://{host_port}/alerts", "tag": "nba-alerts"}
         return {"AIRFLOW_CONN_NBA_ALERTS": json.dumps({"conn_type": "apprise", "extra": {"config": config}})}
 
+    def airflow_api_env(self) -> dict[str, str]:
+        """The ``nba_airflow_api`` connection: how the nightly verification asks Airflow whether a
+        late per-date DAG is paused or failed. It logs in as the read-only ``viewer``."""
+        conn = {
+            "conn_type": "http",
+            "host": self.airflow_url,
+            "login": "viewer",
+            "password": self._passwords()["viewer"],
+        }
+        return {"AIRFLOW_CONN_NBA_AIRFLOW_API": json.dumps(conn)}
+
+    def _passwords(self) -> dict[str, str]:
+        """The simple auth manager's passwords, generated here on first use (it keeps a file's
+        passwords and only adds users it lacks), so the connection can name one before start."""
+        path = self.passwords_file
+        passwords = json.loads(path.read_text()) if path.exists() else {}
+        missing = [user for user in AIRFLOW_USERS if user not in passwords]
+        if missing:
+            passwords.update({user: secrets.token_urlsafe(12) for user in missing})
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(passwords))
+            path.chmod(0o600)
+        return passwords
+
     def airflow_env(self, metadata_db_url: str) -> dict[str, str]:
         """Settings shared by the scheduler, api-server, dag-processor, triggerer, CLI and tests."""
         return {
@@ -153,7 +179,9 @@ class StackConfig:
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": str(self.parallelism),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.airflow_url}/execution/",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,operator:user,viewer:viewer",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(
+                f"{u}:{r}" for u, r in AIRFLOW_USERS.items()
+            ),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.passwords_file),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_db_url,
             "AIRFLOW__API__BASE_URL": self.airflow_url,
@@ -165,6 +193,7 @@ class StackConfig:
             "NBA_WAREHOUSE": self.warehouse,
             **self.warehouse_env(),
             **self.alerts_env(),
+            **self.airflow_api_env(),
         }
 
     def use_warehouse(self) -> None:

@@ -30,7 +30,8 @@ from nba_backfill.coverage import plan, verify
 from nba_backfill.coverage.figures import MISSING, PARTIAL, UNEXPECTED
 from nba_backfill.coverage.history import record
 from nba_backfill.coverage.measure import measure_table
-from nba_backfill.coverage.report import date_ranges, repairs_for
+from nba_backfill.coverage.repairs import plan_repairs
+from nba_backfill.coverage.report import date_ranges
 from nba_backfill.warehouse.client import load_rows
 from tests.as_of import AS_OF, AS_OF_DATE
 
@@ -224,9 +225,9 @@ def test_a_missing_date_in_mid_season_is_one_gap_with_its_repair(sample_data, co
     assert cov.present_rows == cov.expected_rows - 2 * sum(
         1 for g in sample_data.source.schedule if g["game_date"] == gap and not g["is_postponed"]
     )
-    (repair,) = repairs_for(cov, {gap: True})
+    (repair,) = plan_repairs(cov, {gap: True})
     assert (repair.from_date, repair.to_date, repair.reprocess_behavior) == (gap, gap, "completed")
-    (repair,) = repairs_for(cov, {})
+    (repair,) = plan_repairs(cov, {})
     assert repair.reprocess_behavior == "failed"
 
 

@@ -206,7 +206,9 @@ def test_the_page_shows_the_gap_and_its_repair_runs_to_the_end_from_a_paused_dag
 
     table = REGISTRY[GAP_TABLE]
     dag_id = table.range_dag_id
-    days = [FIRST_MONTH[0] + datetime.timedelta(days=i) for i in range((FIRST_MONTH[1] - FIRST_MONTH[0]).days + 1)]
+    days = [
+        FIRST_MONTH[0] + datetime.timedelta(days=i) for i in range((FIRST_MONTH[1] - FIRST_MONTH[0]).days + 1)
+    ]
     for day in days:  # the repair really writes: the Session 42 state comes back afterwards
         restore_partitions(table.table_id, day)
     # Paused, as a DAG may be: its runs would be created and sit queued forever.
@@ -228,7 +230,11 @@ def test_the_page_shows_the_gap_and_its_repair_runs_to_the_end_from_a_paused_dag
 
     # 32 dates with missing keys: one range run on the processor path, its estimate shown.
     (planned,) = first_month_recorded.repairs[GAP_TABLE]
-    assert (planned.kind, planned.mode, planned.from_date, planned.to_date) == ("range", "processor", *FIRST_MONTH)
+    assert (planned.kind, planned.mode, planned.from_date, planned.to_date) == (
+        "range",
+        "processor",
+        *FIRST_MONTH,
+    )
     row = page.locator(f'#gaps tr[data-table="{GAP_TABLE}"][data-from="2021-10-19"]')
     assert "missing 2021-10-19..2021-11-14" in row.inner_text()
     assert planned.command in row.inner_text()

@@ -98,6 +98,8 @@ def test_a_late_nightly_run_times_out_into_a_late_alert(airflow_stack, loaded_wa
         {"d": AS_OF_DATE - datetime.timedelta(days=1)},
         client=bq,
     )  # a write an earlier session left in a reused warehouse would end the wait
+    # Paused, the per-date DAG will never write it: the sensor asks Airflow and stops waiting.
+    airflow_stack.request("PATCH", "/dags/backfill_player_game_summary", json={"is_paused": True})
     run, states = _verify(
         airflow_stack,
         {"tables": ["player_game_summary"], "parity_sample": 0},
@@ -114,7 +116,20 @@ def test_a_late_nightly_run_times_out_into_a_late_alert(airflow_stack, loaded_wa
     assert newest is not None and newest >= AS_OF_DATE - datetime.timedelta(days=1)
     (alert,) = alert_inbox.all()
     assert alert["title"].startswith(f"NBA backfill coverage: LATE backfill_player_game_summary ({newest})")
-    assert f"backfill_player_game_summary: {newest}" in alert["message"]
+    # It stopped on its first look, not at its timeout.
+    sensor_log = str(
+        airflow_stack.request(
+            "GET",
+            f"/dags/it_verify_coverage_late/dagRuns/{run['dag_run_id']}/taskInstances/wait_for_newest_partitions/logs/1",
+            params={"full_content": True},
+            headers={"Accept": "application/json"},
+        ).get("content")
+    )
+    assert "is paused, so its run for" in sensor_log and "AirflowSensorTimeout" not in sensor_log
+    assert (
+        f"backfill_player_game_summary: {newest} (backfill_player_game_summary is paused, so its run for "
+        f"{newest} will never start; unpause it: airflow dags unpause backfill_player_game_summary)"
+    ) in alert["message"]
 
 
 def test_an_injected_gap_alerts_and_the_alerts_command_closes_it(

@@ -23,7 +23,8 @@ from nba_backfill import clock
 from nba_backfill.catalog.registry import TABLES, AnalyticsTable, RegistryError, get_table
 from nba_backfill.coverage.figures import DEFAULT_KEY_EXAMPLES, DEFAULT_PARITY_SAMPLE, TableCoverage
 from nba_backfill.coverage.measure import measure
-from nba_backfill.coverage.report import CoverageReport, Repair, build_report
+from nba_backfill.coverage.repairs import Repair
+from nba_backfill.coverage.report import CoverageReport, build_report
 
 __all__ = [
     "CoverageReport",

@@ -158,4 +158,22 @@ class NewestPartitionsSensor(BaseSensorOperator):
         missing = unreported_partitions(self.tables, now, warehouse_client())
         for name, day in missing.items():
             log.info("waiting for backfill_%s to write %s", name, day)
+        reasons = definite_late_reasons(missing)
+        if reasons:  # a paused DAG or a failed run will not write it: alert now, not in hours
+            raise refuse("; ".join(reasons.values()))
         return PokeReturnValue(is_done=not missing, xcom_value={"waited": True})
+
+
+def definite_late_reasons(missing: dict[str, datetime.date]) -> dict[str, str]:
+    """``{table: why}`` for the tables whose per-date DAG will not write its partition on its own
+    (paused, or its run failed); empty when Airflow cannot be asked (logged: then we wait)."""
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.coverage.dag_health import AirflowApiUnavailable, late_reasons
+
+    dag_ids = {REGISTRY[name].dag_id: name for name in missing}
+    try:
+        reasons = late_reasons({dag_id: str(missing[name]) for dag_id, name in dag_ids.items()})
+    except AirflowApiUnavailable as exc:
+        log.warning("cannot tell whether the late DAGs are paused or failed (%s); waiting", exc)
+        return {}
+    return {dag_ids[dag_id]: why for dag_id, why in reasons.items()}

@@ -60,6 +60,7 @@ def alert_message(
     late: dict[str, str],
     error: str | None,
     run_url: str,
+    why_late: dict[str, str] | None = None,
 ) -> tuple[str, str] | None:
     """(title, body) of the run's one alert, or None when there is nothing to say."""
     problems = []
@@ -76,7 +77,11 @@ def alert_message(
     lines = []
     if late:
         lines.append("Newest partitions not written yet (the nightly runs are late or did not start):")
-        lines += [f"  {_dag_id(name)}: {day}" for name, day in late.items()]
+        why_late = why_late or {}
+        lines += [
+            f"  {_dag_id(name)}: {day}" + (f" ({why_late[name]})" if name in why_late else "")
+            for name, day in late.items()
+        ]
         lines.append("")
     if summary is None:
         lines.append(f"measure_coverage failed: {error or 'see its log'}")
@@ -101,22 +106,24 @@ def alert_message(
 def alert_on_gaps(**context) -> str:
     """Send one alert if anything is late, incomplete or unverified; then fail the run."""
     from nba_backfill.coverage.alerts import send_alert
-    from nba_backfill.coverage.sensors import unreported_partitions
+    from nba_backfill.coverage.sensors import definite_late_reasons, unreported_partitions
     from nba_backfill.warehouse.client import warehouse_client
 
     ti, params = context["ti"], context["params"]
     waited = ti.xcom_pull(task_ids=WAIT_TASK)
     late: dict[str, str] = {}
-    if waited is None:  # the sensor timed out (or failed): say which partitions are missing
+    why_late: dict[str, str] = {}
+    if waited is None:  # the sensor timed out or gave up: say which partitions are missing, and why
         try:
             missing = unreported_partitions(params.get("tables") or None, as_of(context), warehouse_client())
             late = {name: day.isoformat() for name, day in missing.items()}
+            why_late = definite_late_reasons(missing)
         except Exception as exc:  # the alert must still go out
             late = {"(unknown)": f"could not ask the warehouse: {exc}"}
         late = late or {"(unknown)": "the wait sensor did not finish; see its log"}
     summary = ti.xcom_pull(task_ids=MEASURE_TASK)
     error = ti.xcom_pull(task_ids=MEASURE_TASK, key="error")
-    message = alert_message(summary, late, error, _run_url(context))
+    message = alert_message(summary, late, error, _run_url(context), why_late)
     if message is None:
         log.info("every table COMPLETE and on time; no alert")
         return "complete"

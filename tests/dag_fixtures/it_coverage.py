@@ -1,4 +1,4 @@
-"""Test DAGs for coverage: verify_coverage with a wait that times out in seconds, and a
+"""Test DAGs for coverage: verify_coverage unscheduled, and with a wait that times out in seconds; a
 CoverageSensor whose tables and range come from the run's params."""
 
 from __future__ import annotations
@@ -10,6 +10,11 @@ from airflow.sdk import DAG, Param
 
 from nba_backfill.coverage.dag import build_verify_coverage_dag
 from nba_backfill.coverage.sensors import CoverageSensor
+
+# verify_coverage's twin without a schedule: once a test unpauses the real DAG to trigger it,
+# the scheduler would also start the run of its latest nightly tick, whose verdict and alert
+# would land in the middle of the tests.
+it_verify_coverage = build_verify_coverage_dag("it_verify_coverage", schedule=None)
 
 it_verify_coverage_late = build_verify_coverage_dag(
     "it_verify_coverage_late",

@@ -21,7 +21,7 @@ from tests.as_of import AS_OF_DATE
 pytestmark = pytest.mark.integration
 
 D = datetime.date
-DAG_ID = "verify_coverage"
+DAG_ID = "it_verify_coverage"  # the same builder as verify_coverage, without its nightly schedule
 TRAP_TABLES = ["team_offense_game_summary", "team_defense_game_summary", "upcoming_player_game_context"]
 
 

@@ -15,6 +15,7 @@ import datetime
 import os
 import shutil
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -79,11 +80,16 @@ REPAIR = {  # a valid request; each test changes what it tests
 }
 
 
-def test_the_page_and_its_data_refuse_anonymous_callers(airflow_stack, stack_config):
-    for path in ("/coverage/", "/coverage/api/coverage"):
-        response = requests.get(f"{stack_config.airflow_url}{path}", timeout=30)
-        assert response.status_code == 401, (path, response.status_code)
-        assert response.json()["detail"] == "Not authenticated"
+def test_the_data_refuses_anonymous_callers_and_the_page_sends_them_to_log_in(airflow_stack, stack_config):
+    response = requests.get(f"{stack_config.airflow_url}/coverage/api/coverage", timeout=30)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Not authenticated"
+    page = requests.get(f"{stack_config.airflow_url}/coverage/", allow_redirects=False, timeout=30)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/auth/login?" + urlencode(
+        {"next": f"{stack_config.airflow_url}/coverage/"}
+    )
+    assert "NBA backfill coverage" not in page.text
     forged = requests.get(
         f"{stack_config.airflow_url}/coverage/api/coverage",
         headers={"Authorization": "Bearer not-a-token"},
@@ -264,6 +270,18 @@ def test_the_page_shows_the_gap_and_its_repair_runs_to_the_end_from_a_paused_dag
         assert measure_table(table, *FIRST_MONTH, bq, parity_sample=0).complete
     finally:
         airflow_stack.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
+
+
+def test_an_anonymous_browser_logs_in_and_comes_back_to_the_page(airflow_stack, stack_config, browser):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(f"{stack_config.airflow_url}/coverage/")
+    page.wait_for_url("**/auth/login?next=*", timeout=30_000)
+    page.locator('input[name="username"]').fill("viewer")
+    page.locator('input[name="password"]').fill(password_for(stack_config, "viewer"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{stack_config.airflow_url}/coverage/", timeout=30_000)
+    page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    assert page.locator(".card").count() == 5
 
 
 def test_the_coverage_entry_is_in_the_airflow_navigation(airflow_stack, stack_config, browser):

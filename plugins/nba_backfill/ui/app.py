@@ -5,7 +5,8 @@ own security dependencies: the caller's JWT (the UI's ``_token`` cookie or a bea
 must resolve to a user, and the auth manager must allow the action.
 
     GET  /coverage/icon.svg       the navigation icon (public)
-    GET  /coverage/               the page (DAG read access)
+    GET  /coverage/               the page (DAG read access; a browser without a session is
+                                  sent to Airflow's login and back)
     GET  /coverage/api/coverage   its data: cards, per-date states, gaps (DAG read access)
     POST /coverage/api/repairs    start a repair (run access on that table's DAG): a backfill of
                                   per-date runs or one range run, created through Airflow's
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 PAGE = Path(__file__).with_name("page.html")
@@ -62,6 +63,13 @@ async def _caller(request: Request) -> tuple[object, str]:
     if bearer and bearer.scheme.lower() == "bearer":
         return user, bearer.credentials
     return user, request.cookies[COOKIE_NAME_JWT_TOKEN]
+
+
+def _login_url(next_url: str) -> str:
+    """Airflow's login page, sending the browser back to ``next_url`` afterwards."""
+    from airflow.api_fastapi.app import get_auth_manager
+
+    return get_auth_manager().get_url_login(next_url=next_url)
 
 
 async def _reader(request: Request, caller: Annotated[tuple, Depends(_caller)]) -> None:
@@ -132,9 +140,17 @@ def create_app() -> FastAPI:
     def icon() -> Response:  # the navigation entry's icon: public, like Airflow's own assets
         return Response(ICON, media_type="image/svg+xml")
 
-    @app.get("/", response_class=HTMLResponse, dependencies=[Depends(_reader)])
-    def page() -> str:
-        return PAGE.read_text(encoding="utf-8")
+    @app.get("/", response_class=HTMLResponse)
+    async def page(request: Request) -> Response:
+        try:
+            caller = await _caller(request)
+        except HTTPException as exc:
+            if exc.status_code != status.HTTP_401_UNAUTHORIZED:
+                raise
+            # A browser without a session logs in first and comes back here.
+            return RedirectResponse(_login_url(str(request.url)), status_code=status.HTTP_303_SEE_OTHER)
+        await _reader(request, caller)  # 403 for a user who may not read DAGs
+        return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
     @app.get("/api/coverage", dependencies=[Depends(_reader)])
     def coverage() -> dict:

@@ -284,6 +284,25 @@ def test_an_anonymous_browser_logs_in_and_comes_back_to_the_page(airflow_stack, 
     assert page.locator(".card").count() == 5
 
 
+def test_a_viewer_sees_the_repairs_disabled_with_the_role_they_need(
+    airflow_stack, stack_config, first_month_recorded, browser
+):
+    page = _logged_in_page(browser, stack_config, "viewer")
+    page.goto(f"{stack_config.airflow_url}/coverage/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    row = page.locator(f'#gaps tr[data-table="{GAP_TABLE}"][data-from="2021-10-19"]')
+    button = row.get_by_role("button", name="Repair")
+    assert button.is_disabled()
+    why = row.locator(".outcome.needs-role").inner_text()
+    assert f"Repairs start and unpause backfill_range_{GAP_TABLE}" in why
+    assert "need a role that may run and edit DAGs (operator or admin); yours may only read" in why
+    assert first_month_recorded.repairs[GAP_TABLE][0].command in row.inner_text()  # the plan stays readable
+    operator = _logged_in_page(browser, stack_config, "operator")
+    operator.goto(f"{stack_config.airflow_url}/coverage/")
+    operator.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    assert operator.locator(f'#gaps tr[data-table="{GAP_TABLE}"] button').first.is_enabled()
+
+
 def test_the_coverage_entry_is_in_the_airflow_navigation(airflow_stack, stack_config, browser):
     plugins = airflow_stack.request("GET", "/plugins")["plugins"]
     (plugin,) = [p for p in plugins if p["name"] == "nba_coverage"]

@@ -65,6 +65,23 @@ async def _caller(request: Request) -> tuple[object, str]:
     return user, request.cookies[COOKIE_NAME_JWT_TOKEN]
 
 
+def _may_repair(user, table_name: str) -> bool:
+    """Whether ``user`` may start runs of both of the table's DAGs (per-date and range)."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
+
+    from nba_backfill.catalog.registry import REGISTRY
+
+    table = REGISTRY[table_name]
+    return all(
+        get_auth_manager().is_authorized_dag(
+            method=method, access_entity=entity, details=DagDetails(id=dag_id), user=user
+        )
+        for dag_id in (table.dag_id, table.range_dag_id)
+        for method, entity in (("POST", DagAccessEntity.RUN), ("PUT", None))
+    )
+
+
 def _login_url(next_url: str) -> str:
     """Airflow's login page, sending the browser back to ``next_url`` afterwards."""
     from airflow.api_fastapi.app import get_auth_manager
@@ -153,11 +170,14 @@ def create_app() -> FastAPI:
         return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
     @app.get("/api/coverage", dependencies=[Depends(_reader)])
-    def coverage() -> dict:
+    def coverage(caller: Annotated[tuple, Depends(_caller)]) -> dict:
         from nba_backfill.ui.data import coverage_page_data
         from nba_backfill.warehouse.client import warehouse_client
 
-        return coverage_page_data(warehouse_client())
+        data = coverage_page_data(warehouse_client())
+        for table in data["tables"]:
+            table["can_repair"] = _may_repair(caller[0], table["table"])
+        return data
 
     @app.post("/api/repairs", status_code=status.HTTP_201_CREATED)
     async def repair(

@@ -303,6 +303,34 @@ def test_a_viewer_sees_the_repairs_disabled_with_the_role_they_need(
     assert operator.locator(f'#gaps tr[data-table="{GAP_TABLE}"] button').first.is_enabled()
 
 
+def test_calendars_carry_month_and_weekday_labels_and_a_date_opens_its_keys(
+    airflow_stack, stack_config, first_month_recorded, browser, sample_data
+):
+    page = _logged_in_page(browser, stack_config, "viewer")
+    page.goto(f"{stack_config.airflow_url}/coverage/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    page.locator(f'#tabs button[data-table="{GAP_TABLE}"]').click()
+    heatmap = page.locator(f'.heatmap[data-table="{GAP_TABLE}"]')
+    season = heatmap.locator(".season", has=page.locator('.season-label:text-is("2021-22")'))
+    months = season.locator(".month").all_inner_texts()
+    assert months[:3] == ["Oct", "Nov", "Dec"]
+    assert season.locator(".weekdays span").all_inner_texts() == ["Sun", "", "Tue", "", "Thu", "", "Sat"]
+
+    heatmap.locator('.day[data-date="2021-10-20"]').click()
+    detail = heatmap.locator(".date-detail")
+    detail.locator(".date-head").wait_for(timeout=30_000)
+    games = [
+        g["game_id"]
+        for g in sample_data.source.schedule
+        if g["game_date"] == D(2021, 10, 20) and not g["is_postponed"]
+    ]
+    assert detail.locator(".date-head").get_attribute("data-state") == "missing"
+    assert f"0 of {2 * len(games)} expected keys present" in detail.locator(".date-head").inner_text()
+    missing = detail.locator('.keys[data-problem="missing"] li').all_inner_texts()
+    assert len(missing) == 2 * len(games)  # both teams of every game, none other
+    assert {line.split()[2] for line in missing} == set(games)
+
+
 def test_the_coverage_entry_is_in_the_airflow_navigation(airflow_stack, stack_config, browser):
     plugins = airflow_stack.request("GET", "/plugins")["plugins"]
     (plugin,) = [p for p in plugins if p["name"] == "nba_coverage"]

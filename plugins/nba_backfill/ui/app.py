@@ -8,6 +8,7 @@ must resolve to a user, and the auth manager must allow the action.
     GET  /coverage/               the page (DAG read access; a browser without a session is
                                   sent to Airflow's login and back)
     GET  /coverage/api/coverage   its data: cards, per-date states, gaps (DAG read access)
+    GET  /coverage/api/dates/{table}/{date}  one date measured now, with its problem keys
     POST /coverage/api/repairs    start a repair (run access on that table's DAG): a backfill of
                                   per-date runs or one range run, created through Airflow's
                                   REST API as the caller; a paused DAG is unpaused first (its
@@ -33,6 +34,8 @@ ICON = (
     '<rect x="1" y="11" width="4" height="4" rx="1"/><rect x="6" y="11" width="4" height="4" rx="1"/></svg>'
 )
 BACKFILL_API = "/api/v2/backfills"
+DATE_KEYS = 50
+"""Problem keys of each kind listed when a date is opened on the page."""
 DAG_API = "/api/v2/dags/{dag_id}"
 
 
@@ -178,6 +181,37 @@ def create_app() -> FastAPI:
         for table in data["tables"]:
             table["can_repair"] = _may_repair(caller[0], table["table"])
         return data
+
+    @app.get("/api/dates/{table_name}/{game_date}", dependencies=[Depends(_reader)])
+    def date_detail(table_name: str, game_date: datetime.date) -> dict:
+        """One date measured now: its state, figures and problem keys (the first 50 of each kind)."""
+        from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date
+        from nba_backfill.catalog.registry import REGISTRY
+        from nba_backfill.coverage.measure import measure_table
+        from nba_backfill.warehouse.client import warehouse_client
+
+        table = REGISTRY.get(table_name)
+        if table is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown table {table_name!r}")
+        try:
+            day = parse_game_date(game_date.isoformat(), table)
+        except InvalidGameDate as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        coverage = measure_table(table, day, day, warehouse_client(), parity_sample=0, key_limit=DATE_KEYS)
+        (figures,) = coverage.dates or [None]
+        return {
+            "table": table.name,
+            "game_date": str(day),
+            "state": figures.state if figures else "no_games",
+            "expected": figures.expected if figures else 0,
+            "present": figures.present if figures else 0,
+            "hashed": figures.hashed if figures else 0,
+            "keys": {
+                problem: [key.describe() for key in keys]
+                for problem, keys in coverage.problem_keys.items()
+                if keys
+            },
+        }
 
     @app.post("/api/repairs", status_code=status.HTTP_201_CREATED)
     async def repair(

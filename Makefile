@@ -11,7 +11,7 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy
+.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy bench-page
 
 ## demo: install, start the local stack, and run the main job on it
 demo: install
@@ -69,6 +69,10 @@ test-clock: install
 ## bench: the backfill benchmark on the local stack (reloads its warehouse; ~25 min; STAGES=a,b for a subset)
 bench: install
 	$(PY) bench/backfill_benchmark.py $(if $(STAGES),--stages $(STAGES))
+
+## bench-page: the Coverage page's data request and render for the whole history (after make demo; ~1 min)
+bench-page: install
+	$(PY) bench/coverage_page_load.py
 
 ## bench-proxy: what the test stack's fault proxy adds to a BigQuery call (~1 min; own emulator)
 bench-proxy: install

@@ -58,6 +58,12 @@ GAME_DATES = Statement("schedule/all_game_dates.sql", {"schedule_id": SCHEDULE.t
 SEASONS = Statement("schedule/seasons.sql", {"schedule_id": SCHEDULE.table_id})
 
 
+def _date_figures(item: str) -> tuple[str, list]:
+    """``"2021-10-19|missing|14|0|0"`` -> ``("2021-10-19", ["missing", 14, 0, 0])`` (empty: None)."""
+    day, state, *figures = item.split("|")
+    return day, [state, *(int(f) if f else None for f in figures)]
+
+
 def _dates_between(game_dates: Sequence[str], first: str, last: str) -> int:
     """Game dates (ISO strings, sorted) in first..last."""
     return bisect.bisect_right(game_dates, last) - bisect.bisect_left(game_dates, first)
@@ -75,13 +81,8 @@ def coverage_page_data(client) -> dict[str, Any]:
     latest = {row.table_name: dict(row.items()) for row in run_query(LATEST_VERIFICATIONS, client=client)}
     dates: dict[str, dict[str, list]] = {name: {} for name in REGISTRY}
     for row in run_query(LATEST_DATES, client=client):
-        if row.table_name in dates:
-            dates[row.table_name][row.game_date.isoformat()] = [
-                row.state,
-                row.expected_rows,
-                row.actual_rows,
-                row.hashed_rows,
-            ]
+        if row.table_name in dates and row.dates:
+            dates[row.table_name] = dict(_date_figures(item) for item in row.dates.split(";"))
     game_dates = [r.game_date.isoformat() for r in run_query(GAME_DATES, client=client)]
     seasons = [
         {"season": r.season, "first_date": r.first_date.isoformat(), "last_date": r.last_date.isoformat()}

@@ -98,6 +98,14 @@ class AirflowApi:
                 raise AirflowApiError(f"{dag_id}: no scheduled run {timeout:.0f}s after unpausing")
             time.sleep(1)
 
+    def rerun(self, dag_id: str, run_id: str) -> None:
+        """Clear every task of a finished run, so the scheduler runs it again (as "Clear" in the UI)."""
+        self.request(
+            "POST",
+            f"/dags/{dag_id}/clearTaskInstances",
+            json={"dry_run": False, "dag_run_id": run_id, "only_failed": False, "reset_dag_runs": True},
+        )
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 300) -> dict:
         deadline = time.monotonic() + timeout
         while True:

@@ -29,7 +29,7 @@ import time
 
 import local_stack
 from local_stack import services
-from local_stack.airflow_api import AirflowApi
+from local_stack.airflow_api import TERMINAL_RUN_STATES, AirflowApi
 from local_stack.config import StackConfig
 from nba_backfill.backfill.validation_gate import FIRST_MONTH
 from nba_backfill.catalog.registry import HISTORY_START
@@ -144,6 +144,11 @@ def _tonight(cfg: StackConfig, api: AirflowApi) -> bool:
     # Summaries first: the contexts read their history through yesterday.
     for group in (SUMMARIES, CONTEXTS):
         runs = {f"backfill_{name}": api.unpause_for_scheduled_run(f"backfill_{name}") for name in group}
+        for dag_id, run in runs.items():
+            if run["state"] in TERMINAL_RUN_STATES:
+                # An earlier demo ran tonight's partition, before the sample data was reloaded.
+                api.rerun(dag_id, run["dag_run_id"])
+                print(f"  {dag_id:<42} tonight's run already ran in an earlier demo: cleared, running again")
         for dag_id, run in runs.items():
             state = api.wait_for_run(dag_id, run["dag_run_id"], timeout=900)["state"]
             print(f"  {dag_id:<42} scheduled run, partition {run.get('partition_key')}: {state}")

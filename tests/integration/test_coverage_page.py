@@ -141,6 +141,23 @@ def test_a_bad_repair_request_is_refused_with_the_reason(airflow_stack, stack_co
     assert _backfills(airflow_stack, dag_id) == before
 
 
+def test_a_bad_date_detail_request_is_refused_with_the_reason(airflow_stack, stack_config):
+    viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}
+    url = f"{stack_config.airflow_url}/coverage/api/dates"
+    unknown = requests.get(f"{url}/team_offence_game_summary/2021-10-20", headers=viewer, timeout=30)
+    assert (
+        unknown.status_code == 404 and "unknown table 'team_offence_game_summary'" in unknown.json()["detail"]
+    )
+    early = requests.get(f"{url}/{GAP_TABLE}/2015-01-01", headers=viewer, timeout=30)
+    assert (
+        early.status_code == 422
+        and "before team_offense_game_summary's history start" in early.json()["detail"]
+    )
+    malformed = requests.get(f"{url}/{GAP_TABLE}/2021-13-45", headers=viewer, timeout=30)
+    assert malformed.status_code == 422
+    assert requests.get(f"{url}/{GAP_TABLE}/2021-10-20", timeout=30).status_code == 401
+
+
 def test_the_data_endpoint_serves_the_recorded_verification(
     airflow_stack, stack_config, first_month_recorded
 ):

@@ -71,6 +71,24 @@ def _season_games(entity: str) -> pl.Expr:
     return pl.int_range(1, pl.len() + 1).over(entity, "season").alias("h_season_games")
 
 
+def game_sides(games: pl.DataFrame) -> pl.DataFrame:
+    """Two rows per game, home side first: the team, its opponent and whether it is at home."""
+    return pl.concat(
+        [
+            games.select(
+                "game_id",
+                "game_date",
+                "season",
+                pl.col(f"{side}_team_id").alias("team_id"),
+                pl.col(f"{side}_team_abbr").alias("team_abbr"),
+                pl.col(f"{other}_team_abbr").alias("opponent_team_abbr"),
+                pl.lit(side == "home").alias("is_home"),
+            )
+            for side, other in (("home", "away"), ("away", "home"))
+        ]
+    )
+
+
 def compute_team(source: SourceData, game_dates: set[datetime.date]) -> pl.DataFrame:
     defense = source.upstream_rows("team_defense_game_summary").unique(
         ["game_id", "team_abbr"], keep="last", maintain_order=True
@@ -95,23 +113,7 @@ def compute_team(source: SourceData, game_dates: set[datetime.date]) -> pl.DataF
     )
     games = source.games_on(game_dates)
 
-    def side(team: str, team_id: str, opponent: str, is_home: bool) -> pl.DataFrame:
-        return games.select(
-            "game_id",
-            "game_date",
-            "season",
-            pl.col(team_id).alias("team_id"),
-            pl.col(team).alias("team_abbr"),
-            pl.col(opponent).alias("opponent_team_abbr"),
-            pl.lit(is_home).alias("is_home"),
-        )
-
-    targets = pl.concat(
-        [
-            side("home_team_abbr", "home_team_id", "away_team_abbr", True),
-            side("away_team_abbr", "away_team_id", "home_team_abbr", False),
-        ]
-    ).sort("game_id", "is_home", descending=[False, True])
+    targets = game_sides(games).sort("game_id", "is_home", descending=[False, True])
     with_history = _figures_before(targets, history, "team_abbr")
     season_games = pl.when(pl.col("h_season") == pl.col("season"))
     wins = season_games.then(pl.col("h_season_wins")).otherwise(0)
@@ -127,22 +129,7 @@ def compute_team(source: SourceData, game_dates: set[datetime.date]) -> pl.DataF
 
 def rostered(games: pl.DataFrame, rosters: pl.DataFrame) -> pl.DataFrame:
     """Every player on either team's roster as of each game's date: who the game expects."""
-    sides = pl.concat(
-        [
-            games.select(
-                "game_id",
-                "game_date",
-                "season",
-                pl.col(team).alias("team_abbr"),
-                pl.col(opponent).alias("opponent_team_abbr"),
-                pl.lit(is_home).alias("is_home"),
-            )
-            for team, opponent, is_home in (
-                ("home_team_abbr", "away_team_abbr", True),
-                ("away_team_abbr", "home_team_abbr", False),
-            )
-        ]
-    )
+    sides = game_sides(games).drop("team_id")  # the roster stint names the team id
     stints = rosters.select(
         "team_abbr", "team_id", "player_id", "player_lookup", "player_name", "valid_from", "valid_to"
     )

@@ -36,6 +36,9 @@ TEST_STACK_DEFAULTS = {
     # A failed attempt fails the task at once, so a test sees what an in-process retry
     # absorbed and what it did not (production retries 3 times with backoff).
     "NBA_TASK_RETRIES": "0",
+    # The Coverage page verifies through verify_coverage's unscheduled twin: unpausing the
+    # real DAG would also start its newest nightly run, whose alert would land mid-suite.
+    "NBA_VERIFY_DAG_ID": "it_verify_coverage",
 }
 
 # dag.test() runs only DAGs that a bundle serves: the test stack serves tests/dag_fixtures too.

@@ -11,6 +11,7 @@ import os
 import re
 
 _DATASET_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+_DAG_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
 
 
 class SettingError(ValueError):
@@ -35,6 +36,13 @@ def _dataset(name: str, default: str) -> str:
     value = os.environ.get(name, default).strip()
     if not _DATASET_ID.fullmatch(value):
         raise SettingError(f"{name}={value!r} is not a BigQuery dataset id (letters, digits, underscores)")
+    return value
+
+
+def _dag_id(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not _DAG_ID.fullmatch(value):
+        raise SettingError(f"{name}={value!r} is not a DAG id (letters, digits, dots, dashes, underscores)")
     return value
 
 
@@ -65,3 +73,8 @@ DEFERRABLE = _flag("NBA_DEFERRABLE", False)
 """BigQuery jobs wait in the triggerer instead of a worker slot (``deferrable=True``). On in
 the production compose file; off on the local stack, whose LocalExecutor has slots to spare.
 Works against the emulator too (tested in the Celery topology): see docs/production.md."""
+
+VERIFY_DAG_ID = _dag_id("NBA_VERIFY_DAG_ID", "verify_coverage")
+"""The DAG the Coverage page's "Verify now" and its re-verification after a repair trigger.
+The test stack points it at an unscheduled twin: unpausing the real one would also start its
+newest nightly run in the middle of the tests."""

@@ -44,9 +44,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def first_month_recorded(loaded_warehouse, bq):
-    """A verification of the first month, recorded as verify_coverage records it."""
+def _record_first_month(bq):
     from nba_backfill.coverage import history, plan, verify
 
     tables, ranges = plan(from_date=str(FIRST_MONTH[0]), to_date=str(FIRST_MONTH[1]), now=AS_OF)
@@ -54,6 +52,24 @@ def first_month_recorded(loaded_warehouse, bq):
     verification_id = f"test__coverage_page_{uuid.uuid4().hex[:8]}"
     history.record(report, verification_id, "test", bq)
     return report
+
+
+@pytest.fixture(scope="module")
+def first_month_recorded(loaded_warehouse, bq):
+    """A verification of the first month, recorded as verify_coverage records it."""
+    return _record_first_month(bq)
+
+
+@pytest.fixture
+def records_put_back(first_month_recorded, bq):
+    """Records the first month again when the test ends. Requested before
+    ``restore_partitions``, it runs after the data is back: a test whose repair or verification
+    recorded a newer verdict leaves the records as the module's other tests expect them."""
+    yield
+    _record_first_month(bq)
+
+
+VERIFY_DAG = "it_verify_coverage"  # the test stack's NBA_VERIFY_DAG_ID (tests/conftest.py)
 
 
 def _token(stack_config, username: str) -> str:
@@ -228,8 +244,8 @@ def _logged_in_page(browser, stack_config, username: str):
     return context.new_page()
 
 
-def test_the_page_shows_the_gap_and_its_repair_runs_to_the_end_from_a_paused_dag(
-    airflow_stack, stack_config, first_month_recorded, browser, restore_partitions, bq
+def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_verified_again(
+    airflow_stack, stack_config, first_month_recorded, browser, records_put_back, restore_partitions, bq
 ):
     from nba_backfill.catalog.registry import REGISTRY
     from nba_backfill.coverage.measure import measure_table
@@ -281,10 +297,44 @@ def test_the_page_shows_the_gap_and_its_repair_runs_to_the_end_from_a_paused_dag
     run_id = text.split(" ")[1]
     assert airflow_stack.request("GET", f"/dags/{dag_id}")["is_paused"] is False
     try:
+        # Live progress: the run appears with its game dates counted, then ends.
+        line = page.locator(f'#runs .run[data-kind="range"][data-id="{run_id}"]')
+        line.wait_for(timeout=30_000)
+        assert f"{GAP_TABLE}: range run {run_id} of {dag_id} 2021-10-19..2021-11-19" in line.inner_text()
+        page.wait_for_function(  # its figures once plan_chunks has cut the range
+            f"document.querySelector('#runs .run[data-id=\"{run_id}\"]').innerText.includes('of 32 game dates')",
+            timeout=120_000,
+        )
         finished = airflow_stack.wait_for_run(dag_id, run_id, timeout=300)
         assert finished["state"] == "success"
         assert finished["conf"] == planned.conf
         assert measure_table(table, *FIRST_MONTH, bq, parity_sample=0).complete
+
+        # The repair ended after the newest verification: the page verifies what it repaired
+        # on its own, then redraws from the new record.
+        note = page.locator('#progress-note[data-reverify="started"]')
+        note.wait_for(timeout=60_000)
+        assert (
+            f"verifying {GAP_TABLE} 2021-10-19..2021-11-19 (range run {run_id} ended success): run "
+            in note.inner_text()
+        )
+        verify_run = note.inner_text().split(": run ")[1].split(" ")[0]
+        verification = airflow_stack.wait_for_run(VERIFY_DAG, verify_run, timeout=300)
+        assert verification["state"] == "success"
+        assert verification["conf"] == {
+            "tables": [GAP_TABLE],
+            "from_date": "2021-10-19",
+            "to_date": "2021-11-19",
+        }
+        page.wait_for_selector(f'body[data-redrawn-for="{verify_run}"]', timeout=60_000)
+        card = page.locator(f'.card[data-table="{GAP_TABLE}"]')
+        assert "2021-10-19 → 2021-11-19" in card.inner_text()
+        assert "COMPLETE for 2021-10-19..2021-11-19" in card.inner_text()
+        assert heatmap.locator('.day[data-date="2021-10-20"]').get_attribute("data-state") == "complete"
+        assert not page.locator(f'#gaps tr[data-table="{GAP_TABLE}"][data-from="2021-10-19"]').count()
+        done = page.locator(f'#runs .run[data-id="{run_id}"]')
+        assert not done.count() or "32 of 32 game dates (100%)" in done.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "coverage_page_after_repair.png"), full_page=True)
     finally:
         airflow_stack.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
 
@@ -314,10 +364,16 @@ def test_a_viewer_sees_the_repairs_disabled_with_the_role_they_need(
     assert f"Repairs start and unpause backfill_range_{GAP_TABLE}" in why
     assert "need a role that may run and edit DAGs (operator or admin); yours may only read" in why
     assert first_month_recorded.repairs[GAP_TABLE][0].command in row.inner_text()  # the plan stays readable
+    assert page.locator("#verify-now").is_disabled()
+    assert (
+        f"Verifying starts a {VERIFY_DAG} run: it needs a role that may run DAGs (operator or admin)"
+        in page.locator("#verify-outcome.needs-role").inner_text()
+    )
     operator = _logged_in_page(browser, stack_config, "operator")
     operator.goto(f"{stack_config.airflow_url}/coverage/")
     operator.wait_for_selector("body[data-loaded=true]", timeout=30_000)
     assert operator.locator(f'#gaps tr[data-table="{GAP_TABLE}"] button').first.is_enabled()
+    assert operator.locator("#verify-now").is_enabled()
 
 
 def test_calendars_carry_month_and_weekday_labels_and_a_date_opens_its_keys(
@@ -356,3 +412,137 @@ def test_the_coverage_entry_is_in_the_airflow_navigation(airflow_stack, stack_co
     page.goto(f"{stack_config.airflow_url}/")
     link = page.get_by_role("link", name="Coverage")
     link.first.wait_for(timeout=30_000)
+
+
+def _verify_runs(api: AirflowApi) -> list[str]:
+    runs = api.request("GET", f"/dags/{VERIFY_DAG}/dagRuns", params={"limit": 100})["dag_runs"]
+    return sorted(r["dag_run_id"] for r in runs)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"tables": ["team_offence_game_summary"]}, 422, "team_offence_game_summary"),
+        ({"from_date": "2021-11-19", "to_date": "2021-10-19"}, 422, "from_date 2021-11-19 is after to_date"),
+        ({"from_date": "2021-13-45"}, 422, "date"),
+    ],
+)
+def test_a_bad_verification_request_is_refused_and_starts_nothing(
+    airflow_stack, stack_config, body, status, message
+):
+    before = _verify_runs(airflow_stack)
+    operator = {"Authorization": f"Bearer {_token(stack_config, 'operator')}"}
+    response = requests.post(
+        f"{stack_config.airflow_url}/coverage/api/verifications", json=body, headers=operator, timeout=30
+    )
+    assert response.status_code == status
+    assert message in str(response.json()["detail"])
+    assert _verify_runs(airflow_stack) == before
+
+
+def test_only_a_role_that_may_run_dags_may_verify(airflow_stack, stack_config):
+    before = _verify_runs(airflow_stack)
+    url = f"{stack_config.airflow_url}/coverage/api/verifications"
+    assert requests.post(url, json={}, timeout=30).status_code == 401
+    viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}
+    assert requests.post(url, json={}, headers=viewer, timeout=30).status_code == 403
+    assert _verify_runs(airflow_stack) == before
+
+
+def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redraws(
+    airflow_stack, stack_config, first_month_recorded, browser, records_put_back
+):
+    table, day = "player_game_summary", "2021-11-15"
+    page = _logged_in_page(browser, stack_config, "operator")
+    page.goto(f"{stack_config.airflow_url}/coverage/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    page.locator("#verify-table").select_option(table)
+    page.locator("#verify-from").fill(day)
+    page.locator("#verify-to").fill(day)
+    page.locator("#verify-now").click()
+    outcome = page.locator("#verify-outcome.ok")
+    outcome.wait_for(timeout=30_000)
+    text = outcome.inner_text()
+    assert text.startswith(f"verifying {table} {day}..{day}: run ") and text.split()[-1] != VERIFY_DAG
+    run_id = text.split(": run ")[1].split(" ")[0]
+
+    # The same request while it runs is answered with that run, not a second one.
+    operator = {"Authorization": f"Bearer {_token(stack_config, 'operator')}"}
+    again = requests.post(
+        f"{stack_config.airflow_url}/coverage/api/verifications",
+        json={"tables": [table], "from_date": day, "to_date": day},
+        headers=operator,
+        timeout=30,
+    )
+    finished = airflow_stack.wait_for_run(VERIFY_DAG, run_id, timeout=300)
+    if again.status_code == 200:  # still running when asked again (the usual case)
+        assert again.json()["id"] == run_id and again.json()["created"] is False
+    else:  # it had already ended: a new run is the right answer
+        assert again.status_code == 201
+        airflow_stack.wait_for_run(VERIFY_DAG, again.json()["id"], timeout=300)
+    assert finished["state"] == "success"
+    assert finished["conf"] == {"tables": [table], "from_date": day, "to_date": day}
+
+    line = page.locator(f'#runs .run[data-kind="verification"][data-id="{run_id}"]')
+    line.wait_for(timeout=30_000)
+    page.wait_for_selector(f'body[data-redrawn-for="{run_id}"]', timeout=60_000)
+    card = page.locator(f'.card[data-table="{table}"]')
+    assert f"{day} → {day}" in card.inner_text()
+    assert f"COMPLETE for {day}..{day}" in card.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "coverage_page_verify_now.png"), full_page=False)
+
+
+def test_a_per_date_repair_reports_its_progress_in_game_dates(
+    airflow_stack, stack_config, first_month_recorded, records_put_back, restore_partitions
+):
+    from nba_backfill.catalog.registry import REGISTRY
+
+    table = REGISTRY[GAP_TABLE]
+    days = (D(2021, 10, 20), D(2021, 10, 21))
+    for day in days:
+        restore_partitions(table.table_id, day)
+    operator = {"Authorization": f"Bearer {_token(stack_config, 'operator')}"}
+    started = requests.post(
+        f"{stack_config.airflow_url}/coverage/api/repairs",
+        # `completed`: both dates are rerun, whatever earlier tests left in their run history.
+        json={
+            **REPAIR,
+            "from_date": str(days[0]),
+            "to_date": str(days[1]),
+            "kind": "backfill",
+            "reprocess_behavior": "completed",
+        },
+        headers=operator,
+        timeout=60,
+    )
+    assert started.status_code == 201, started.text
+    backfill_id = str(started.json()["id"])
+    viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}  # reading needs no more
+
+    def mine() -> dict:
+        progress = requests.get(
+            f"{stack_config.airflow_url}/coverage/api/progress", headers=viewer, timeout=60
+        )
+        assert progress.status_code == 200, progress.text
+        (found,) = [
+            p for p in progress.json()["repairs"] if p["kind"] == "backfill" and p["id"] == backfill_id
+        ]
+        return found
+
+    try:
+        first = mine()
+        assert (first["table"], first["dag_id"]) == (GAP_TABLE, table.dag_id)
+        assert (first["from_date"], first["to_date"], first["total_dates"]) == (str(days[0]), str(days[1]), 2)
+        assert first["active"] and first["state"] in ("queued", "running")
+        assert first["eta_seconds"] is not None
+        airflow_stack.wait_for_backfills(table.dag_id, after_id=int(backfill_id) - 1, timeout=600)
+        last = mine()
+        assert (last["state"], last["done_dates"], last["total_dates"], last["failed_dates"]) == (
+            "success",
+            2,
+            2,
+            0,
+        )
+        assert not last["active"] and last["ended_at"] and last["eta_seconds"] is None
+    finally:
+        airflow_stack.request("PATCH", f"/dags/{table.dag_id}", json={"is_paused": True})

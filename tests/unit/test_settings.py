@@ -20,7 +20,8 @@ def _settings_in_a_clean_process(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NBA_")}
     script = (
         "import json; from nba_backfill import settings as d; "
-        "print(json.dumps([d.TASK_RETRIES, d.TASK_RETRY_DELAY_SECONDS, d.DML_CONCURRENCY, d.MAX_ACTIVE_RUNS]))"
+        "print(json.dumps([d.TASK_RETRIES, d.TASK_RETRY_DELAY_SECONDS, d.DML_CONCURRENCY, d.MAX_ACTIVE_RUNS, "
+        "d.VERIFY_DAG_ID]))"
     )
     return subprocess.run(
         [sys.executable, "-c", script],
@@ -33,7 +34,7 @@ def _settings_in_a_clean_process(**env: str) -> subprocess.CompletedProcess:
 def test_production_defaults():
     done = _settings_in_a_clean_process()
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == [3, 30, 2, 4]
+    assert json.loads(done.stdout) == [3, 30, 2, 4, "verify_coverage"]
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,12 @@ def test_a_bad_value_is_refused_naming_the_variable(name, value):
     done = _settings_in_a_clean_process(**{name: value})
     assert done.returncode != 0
     assert f"{name}={value!r} must be a whole number" in done.stderr
+
+
+def test_a_verification_dag_id_that_airflow_would_refuse_is_refused():
+    done = _settings_in_a_clean_process(NBA_VERIFY_DAG_ID="verify coverage")
+    assert done.returncode != 0
+    assert "NBA_VERIFY_DAG_ID='verify coverage' is not a DAG id" in done.stderr
 
 
 def test_every_table_has_a_dml_pool_that_counts_deferred_jobs():

@@ -13,6 +13,12 @@ must resolve to a user, and the auth manager must allow the action.
                                   per-date runs or one range run, created through Airflow's
                                   REST API as the caller; a paused DAG is unpaused first (its
                                   runs would sit queued forever), and the answer says so
+    GET  /coverage/api/progress   repairs and verifications running or ended in the last day, with
+                                  done / total game dates and an ETA (read from Airflow's REST API
+                                  as the caller)
+    POST /coverage/api/verifications  start a verification of tables over a range (run access on
+                                  the verification DAG); one already running for the same request
+                                  is answered instead of a second
 """
 
 from __future__ import annotations
@@ -37,6 +43,15 @@ BACKFILL_API = "/api/v2/backfills"
 DATE_KEYS = 50
 """Problem keys of each kind listed when a date is opened on the page."""
 DAG_API = "/api/v2/dags/{dag_id}"
+
+
+class VerificationRequest(BaseModel):
+    tables: list[str] | None = None
+    """Default: every table."""
+    from_date: datetime.date | None = None
+    to_date: datetime.date | None = None
+    reason: str = ""
+    """Shown in the answer, e.g. the repair that ended."""
 
 
 class RepairRequest(BaseModel):
@@ -68,21 +83,26 @@ async def _caller(request: Request) -> tuple[object, str]:
     return user, request.cookies[COOKIE_NAME_JWT_TOKEN]
 
 
-def _may_repair(user, table_name: str) -> bool:
-    """Whether ``user`` may start runs of both of the table's DAGs (per-date and range)."""
+def _may_run(user, *dag_ids: str) -> bool:
+    """Whether ``user`` may start runs of the DAGs and unpause them."""
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
 
-    from nba_backfill.catalog.registry import REGISTRY
-
-    table = REGISTRY[table_name]
     return all(
         get_auth_manager().is_authorized_dag(
             method=method, access_entity=entity, details=DagDetails(id=dag_id), user=user
         )
-        for dag_id in (table.dag_id, table.range_dag_id)
+        for dag_id in dag_ids
         for method, entity in (("POST", DagAccessEntity.RUN), ("PUT", None))
     )
+
+
+def _may_repair(user, table_name: str) -> bool:
+    """Whether ``user`` may start runs of both of the table's DAGs (per-date and range)."""
+    from nba_backfill.catalog.registry import REGISTRY
+
+    table = REGISTRY[table_name]
+    return _may_run(user, table.dag_id, table.range_dag_id)
 
 
 def _login_url(next_url: str) -> str:
@@ -143,6 +163,17 @@ async def _ensure_unpaused(client, dag_id: str, headers: dict) -> bool:
     return True
 
 
+def _same_request(run_conf: dict, conf: dict) -> bool:
+    return all(run_conf.get(k) == v for k, v in conf.items())
+
+
+def _self_client(request: Request):
+    """An HTTP client on this api-server: the page's actions go through Airflow's REST API."""
+    import httpx
+
+    return httpx.AsyncClient(base_url=f"{request.url.scheme}://{request.url.netloc}", timeout=60)
+
+
 def _detail(response) -> str:
     if not response.content:
         return response.reason_phrase
@@ -174,13 +205,103 @@ def create_app() -> FastAPI:
 
     @app.get("/api/coverage", dependencies=[Depends(_reader)])
     def coverage(caller: Annotated[tuple, Depends(_caller)]) -> dict:
+        from nba_backfill import settings
         from nba_backfill.ui.data import coverage_page_data
         from nba_backfill.warehouse.client import warehouse_client
 
         data = coverage_page_data(warehouse_client())
         for table in data["tables"]:
             table["can_repair"] = _may_repair(caller[0], table["table"])
+        data["verify_dag_id"] = settings.VERIFY_DAG_ID
+        data["can_verify"] = _may_run(caller[0], settings.VERIFY_DAG_ID)
         return data
+
+    @app.get("/api/progress", dependencies=[Depends(_reader)])
+    async def progress(request: Request, caller: Annotated[tuple, Depends(_caller)]) -> dict:
+        from nba_backfill import clock, settings
+        from nba_backfill.catalog.registry import TABLES
+        from nba_backfill.ui.data import cached_game_dates
+        from nba_backfill.ui.progress import AirflowReader, AirflowRefused, in_flight
+        from nba_backfill.warehouse.client import warehouse_client
+
+        game_dates = cached_game_dates(warehouse_client())
+        async with _self_client(request) as client:
+            api = AirflowReader(client, {"Authorization": f"Bearer {caller[1]}"})
+            try:
+                found = await in_flight(api, TABLES, settings.VERIFY_DAG_ID, game_dates, clock.now())
+            except AirflowRefused as exc:
+                raise HTTPException(exc.status_code, f"Airflow refused: {exc}") from None
+        return {**found, "as_of": clock.now().isoformat()}
+
+    @app.post("/api/verifications", status_code=status.HTTP_201_CREATED)
+    async def verification(
+        body: VerificationRequest,
+        request: Request,
+        response: Response,
+        caller: Annotated[tuple, Depends(_caller)],
+    ) -> dict:
+        from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+
+        from nba_backfill import clock, settings
+        from nba_backfill.coverage import CoverageRequestError, plan
+
+        user, token = caller
+        dag_id = settings.VERIFY_DAG_ID
+        _security().requires_access_dag("POST", DagAccessEntity.RUN, param_dag_id=dag_id)(request, user)
+        try:
+            tables, ranges = plan(body.tables or None, body.from_date, body.to_date, now=clock.now())
+        except CoverageRequestError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        first = min(start for start, _ in ranges.values())
+        last = max(end for _, end in ranges.values())
+        conf = {
+            "tables": [t.name for t in tables],
+            "from_date": str(body.from_date or first),
+            "to_date": str(body.to_date or last),
+        }
+        headers = {"Authorization": f"Bearer {token}"}
+        async with _self_client(request) as client:
+            runs = await client.get(
+                f"{DAG_API.format(dag_id=dag_id)}/dagRuns",
+                params={"state": ["queued", "running"], "limit": 50},
+                headers=headers,
+            )
+            if runs.status_code >= 400:
+                raise HTTPException(
+                    runs.status_code, f"Airflow could not list {dag_id} runs: {_detail(runs)}"
+                )
+            same = [r for r in runs.json()["dag_runs"] if _same_request(r.get("conf") or {}, conf)]
+            if same:
+                response.status_code = status.HTTP_200_OK
+                return {
+                    "id": same[0]["dag_run_id"],
+                    "dag_id": dag_id,
+                    "created": False,
+                    **conf,
+                    "message": f"already verifying: run {same[0]['dag_run_id']} of {dag_id}",
+                }
+            unpaused = await _ensure_unpaused(client, dag_id, headers)
+            created = await client.post(
+                f"{DAG_API.format(dag_id=dag_id)}/dagRuns",
+                json={"logical_date": None, "conf": conf},
+                headers=headers,
+            )
+        if created.status_code >= 400:
+            raise HTTPException(created.status_code, f"Airflow refused the verification: {_detail(created)}")
+        run_id = created.json()["dag_run_id"]
+        from nba_backfill.catalog.registry import REGISTRY
+
+        what = "every table" if len(tables) == len(REGISTRY) else ", ".join(conf["tables"])
+        why = f" ({body.reason})" if body.reason else ""
+        note = f"; {dag_id} was paused: unpaused it, so its nightly runs start again too" if unpaused else ""
+        return {
+            "id": run_id,
+            "dag_id": dag_id,
+            "created": True,
+            **conf,
+            "unpaused": unpaused,
+            "message": f"verifying {what} {conf['from_date']}..{conf['to_date']}{why}: run {run_id} of {dag_id}{note}",
+        }
 
     @app.get("/api/dates/{table_name}/{game_date}", dependencies=[Depends(_reader)])
     def date_detail(table_name: str, game_date: datetime.date) -> dict:
@@ -217,7 +338,6 @@ def create_app() -> FastAPI:
     async def repair(
         body: RepairRequest, request: Request, caller: Annotated[tuple, Depends(_caller)]
     ) -> dict:
-        import httpx
         from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
 
         user, token = caller
@@ -225,8 +345,7 @@ def create_app() -> FastAPI:
         dag_id = wanted.dag_id
         _security().requires_access_dag("POST", DagAccessEntity.RUN, param_dag_id=dag_id)(request, user)
         headers = {"Authorization": f"Bearer {token}"}
-        origin = f"{request.url.scheme}://{request.url.netloc}"
-        async with httpx.AsyncClient(base_url=origin, timeout=60) as client:
+        async with _self_client(request) as client:
             unpaused = await _ensure_unpaused(client, dag_id, headers)
             if wanted.kind == "range":
                 created = await client.post(

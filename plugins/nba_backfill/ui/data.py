@@ -58,6 +58,22 @@ GAME_DATES = Statement("schedule/all_game_dates.sql", {"schedule_id": SCHEDULE.t
 SEASONS = Statement("schedule/seasons.sql", {"schedule_id": SCHEDULE.table_id})
 
 
+GAME_DATES_TTL_SECONDS = 300
+_game_dates_cache: tuple[float, list[str]] | None = None
+
+
+def cached_game_dates(client) -> list[str]:
+    """Every game date (sorted ISO strings), read again when older than five minutes: the
+    progress endpoint counts game dates on every poll, the schedule changes a few times a day."""
+    global _game_dates_cache
+    from nba_backfill import clock
+
+    moment = clock.now().timestamp()
+    if _game_dates_cache is None or moment - _game_dates_cache[0] > GAME_DATES_TTL_SECONDS:
+        _game_dates_cache = (moment, [r.game_date.isoformat() for r in run_query(GAME_DATES, client=client)])
+    return _game_dates_cache[1]
+
+
 def _date_figures(item: str) -> tuple[str, list]:
     """``"2021-10-19|missing|14|0|0"`` -> ``("2021-10-19", ["missing", 14, 0, 0])`` (empty: None)."""
     day, state, *figures = item.split("|")

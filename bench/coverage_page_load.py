@@ -9,6 +9,8 @@ Records one whole-history verification as ``verify_coverage`` would (so the page
 date of every table to draw), then, as ``admin``:
 
 - the data request, ``GET /coverage/api/coverage``, 10 times: median and slowest;
+- the progress request, ``GET /coverage/api/progress`` (what the page polls every few
+  seconds while repairs run: Airflow's REST API asked as the caller), 10 times;
 - the page in Debian's Chromium (Playwright): from navigation until the page marks itself
   loaded (data fetched, cards, calendars and gaps drawn), 5 times: median and slowest.
 
@@ -79,6 +81,18 @@ def main() -> int:
         size = len(response.content)
     dates = sum(len(t["dates"]) for t in response.json()["tables"])
 
+    progress_seconds = []
+    for _ in range(10):
+        started = time.perf_counter()
+        response = requests.get(
+            f"{cfg.airflow_url}/coverage/api/progress",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        progress_seconds.append(time.perf_counter() - started)
+        response.raise_for_status()
+    in_flight = len(response.json()["repairs"]) + len(response.json()["verifications"])
+
     from playwright.sync_api import sync_playwright
 
     page_seconds = []
@@ -103,6 +117,8 @@ def main() -> int:
         "data_request_seconds": _seconds(data_seconds),
         "data_bytes": size,
         "dated_states": dates,
+        "progress_request_seconds": _seconds(progress_seconds),
+        "progress_items": in_flight,
         "page_load_seconds": _seconds(page_seconds),
         "calendar_tiles": tiles,
         "goal_seconds": 1.0,

@@ -450,8 +450,11 @@ def test_only_a_role_that_may_run_dags_may_verify(airflow_stack, stack_config):
 
 
 def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redraws(
-    airflow_stack, stack_config, first_month_recorded, browser, records_put_back
+    airflow_stack, stack_config, first_month_recorded, browser, records_put_back, bq
 ):
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.coverage.measure import measure_table
+
     table, day = "player_game_summary", "2021-11-15"
     page = _logged_in_page(browser, stack_config, "operator")
     page.goto(f"{stack_config.airflow_url}/coverage/")
@@ -463,7 +466,7 @@ def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redr
     outcome = page.locator("#verify-outcome.ok")
     outcome.wait_for(timeout=30_000)
     text = outcome.inner_text()
-    assert text.startswith(f"verifying {table} {day}..{day}: run ") and text.split()[-1] != VERIFY_DAG
+    assert text.startswith(f"verifying {table} {day}..{day}: run ") and f" of {VERIFY_DAG}" in text
     run_id = text.split(": run ")[1].split(" ")[0]
 
     # The same request while it runs is answered with that run, not a second one.
@@ -480,7 +483,9 @@ def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redr
     else:  # it had already ended: a new run is the right answer
         assert again.status_code == 201
         airflow_stack.wait_for_run(VERIFY_DAG, again.json()["id"], timeout=300)
-    assert finished["state"] == "success"
+    # The verdict is the verifier's: a run with gaps alerts and fails, so it is red in the UI.
+    measured = measure_table(REGISTRY[table], D.fromisoformat(day), D.fromisoformat(day), bq, parity_sample=0)
+    assert finished["state"] == ("success" if measured.complete else "failed")
     assert finished["conf"] == {"tables": [table], "from_date": day, "to_date": day}
 
     line = page.locator(f'#runs .run[data-kind="verification"][data-id="{run_id}"]')
@@ -488,7 +493,9 @@ def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redr
     page.wait_for_selector(f'body[data-redrawn-for="{run_id}"]', timeout=60_000)
     card = page.locator(f'.card[data-table="{table}"]')
     assert f"{day} → {day}" in card.inner_text()
-    assert f"COMPLETE for {day}..{day}" in card.inner_text()
+    assert f"{measured.status} for {day}..{day}" in card.inner_text()
+    assert card.get_attribute("data-status") == "INCOMPLETE"  # the whole history is not complete
+    assert f'data-state="{finished["state"]}"' in line.evaluate("n => n.outerHTML")
     page.screenshot(path=str(ARTIFACTS / "coverage_page_verify_now.png"), full_page=False)
 
 

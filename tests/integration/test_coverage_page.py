@@ -229,6 +229,7 @@ def browser():
         pytest.skip("browser tests need Debian's chromium: sudo apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -285,7 +286,6 @@ def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_
     assert "missing 2021-10-19..2021-11-14" in row.inner_text()
     assert planned.command in row.inner_text()
     assert "one range run, processor path, over 32 game dates, about 33 s" in row.inner_text()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "coverage_page.png"), full_page=True)
 
     row.get_by_role("button", name="Repair").click()
@@ -301,6 +301,7 @@ def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_
         line = page.locator(f'#runs .run[data-kind="range"][data-id="{run_id}"]')
         line.wait_for(timeout=30_000)
         assert f"{GAP_TABLE}: range run {run_id} of {dag_id} 2021-10-19..2021-11-19" in line.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "coverage_page_repair_running.png"), full_page=False)
         page.wait_for_function(  # its figures once plan_chunks has cut the range
             f"document.querySelector('#runs .run[data-id=\"{run_id}\"]').innerText.includes('of 32 game dates')",
             timeout=120_000,
@@ -372,6 +373,8 @@ def test_a_viewer_sees_the_repairs_disabled_with_the_role_they_need(
     operator = _logged_in_page(browser, stack_config, "operator")
     operator.goto(f"{stack_config.airflow_url}/coverage/")
     operator.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    page.locator("#gaps").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "coverage_page_viewer.png"), full_page=True)
     assert operator.locator(f'#gaps tr[data-table="{GAP_TABLE}"] button').first.is_enabled()
     assert operator.locator("#verify-now").is_enabled()
 
@@ -399,6 +402,8 @@ def test_calendars_carry_month_and_weekday_labels_and_a_date_opens_its_keys(
     ]
     assert detail.locator(".date-head").get_attribute("data-state") == "missing"
     assert f"0 of {2 * len(games)} expected keys present" in detail.locator(".date-head").inner_text()
+    detail.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "coverage_page_date_detail.png"), full_page=False)
     missing = detail.locator('.keys[data-problem="missing"] li').all_inner_texts()
     assert len(missing) == 2 * len(games)  # both teams of every game, none other
     assert {line.split()[2] for line in missing} == set(games)

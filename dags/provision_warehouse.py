@@ -16,7 +16,7 @@ from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobO
 from airflow.sdk import dag
 
 from nba_backfill.catalog.ddl import PROVISION_TEMPLATE, provision_names
-from nba_backfill.runs import DEFAULT_TASK_ARGS
+from nba_backfill.runs import default_args
 from nba_backfill.warehouse.client import insert_job_operator_kwargs, query_job_configuration
 from nba_backfill.warehouse.sql import SQL_DIR, Statement
 
@@ -28,7 +28,7 @@ from nba_backfill.warehouse.sql import SQL_DIR, Statement
     catchup=False,
     max_active_runs=1,
     template_searchpath=[str(SQL_DIR)],
-    default_args=DEFAULT_TASK_ARGS,
+    default_args=default_args(),
     tags=["nba", "setup"],
     doc_md=__doc__,
 )

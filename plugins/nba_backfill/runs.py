@@ -7,9 +7,12 @@ Airflow is imported inside the functions: DAG files import this module at parse 
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from nba_backfill import clock, settings
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TASK_ARGS = {
     "owner": "nba-data",
@@ -22,11 +25,41 @@ DEFAULT_TASK_ARGS = {
 }
 
 
+def default_args(**overrides: Any) -> dict[str, Any]:
+    """``DEFAULT_TASK_ARGS`` plus the retry policy that fails ``ParamsRefused`` at once."""
+    from airflow.sdk.definitions.retry_policy import ExceptionRetryPolicy, RetryAction, RetryRule
+
+    policy = ExceptionRetryPolicy(
+        rules=[RetryRule(exception=ParamsRefused, action=RetryAction.FAIL, reason="bad params")]
+    )
+    return {**DEFAULT_TASK_ARGS, "retry_policy": policy, **overrides}
+
+
 def refuse(message: str) -> Exception:
-    """A task failure that retries cannot help (bad params, bad data): ``raise refuse(...)``."""
+    """A task failure that retries cannot help (bad data): ``raise refuse(...)``."""
     from airflow.sdk.exceptions import AirflowFailException
 
     return AirflowFailException(message)
+
+
+class ParamsRefused(SystemExit):
+    """A run's params are wrong: the task fails with one sentence in its log, no traceback.
+
+    Airflow's task runner logs every failing exception with ``log.exception`` (a traceback
+    of its own frames), except ``SystemExit``, which it logs as one line, "Task exited"
+    (``airflow/sdk/execution_time/task_runner.py``, ``except SystemExit``). It would retry
+    that like any failure; the retry policy of ``default_args()`` fails it at once.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = 2  # a usage error, as argparse exits; str(self) stays the message
+
+
+def refuse_params(message: str) -> ParamsRefused:
+    """``raise refuse_params(...)``: log the refusal as one line and fail the task without a traceback."""
+    log.error("Refused: %s", message)
+    return ParamsRefused(message)
 
 
 def run_type_of(context: dict[str, Any]) -> str:

@@ -200,14 +200,16 @@ def test_a_day_without_games_is_skipped_not_failed(dags, loaded_warehouse, bq, m
         ({"mode": "processor", "game_date": "2999-01-01"}, "is in the future"),
     ],
 )
-def test_bad_dates_fail_before_any_write(dags, loaded_warehouse, bq, capfd, conf, message):
+def test_bad_dates_fail_before_any_write(dags, loaded_warehouse, bq, caplog, conf, message):
     day = datetime.date.fromisoformat(conf["game_date"])
     before = table_state(TEAM_OFFENSE, day, bq)
-    run = dags["backfill_team_offense_game_summary"].test(run_conf=conf)
+    with caplog.at_level("ERROR", logger="nba_backfill.runs"):
+        run = dags["backfill_team_offense_game_summary"].test(run_conf=conf)
     assert run.state == "failed"
     assert states(run)["check_partition"] == "failed"
-    out, err = capfd.readouterr()
-    assert message in out + err
+    # The refusal's one line (its rendering in the task log: tests/integration/test_bad_params.py).
+    refusals = [r.getMessage() for r in caplog.records if r.name == "nba_backfill.runs"]
+    assert len(refusals) == 1 and refusals[0].startswith("Refused: ") and message in refusals[0]
     assert table_state(TEAM_OFFENSE, day, bq) == before
 
 

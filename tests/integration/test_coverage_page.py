@@ -419,6 +419,44 @@ def test_the_coverage_entry_is_in_the_airflow_navigation(airflow_stack, stack_co
     link.first.wait_for(timeout=30_000)
 
 
+def _framed_page(page, base: str):
+    """The Coverage page inside Airflow's frame, once its data is drawn: (frame locator, frame URL)."""
+    frame = page.frame_locator('iframe[title="Coverage"]')
+    frame.locator("body[data-loaded=true]").wait_for(state="attached", timeout=30_000)
+    assert frame.locator(".card").count() == 5
+    (framed,) = [f for f in page.frames if f.url.startswith(f"{base}/coverage")]
+    return frame, framed.url
+
+
+def test_the_navigation_opens_the_page_at_airflows_deep_link_and_a_reload_shows_it_again(
+    airflow_stack, stack_config, browser
+):
+    """Airflow 3.3 mirrors a same-origin nav iframe's path into the address bar under
+    ``/plugin/<url_route>`` (the UI's ``useIframeUrlSync`` hook: ``navigate({pathname:
+    `${basePath}${pathname}`}, {replace: true})`` on every load of the frame). So the page
+    at ``/coverage/`` shows as ``/plugin/coverage/coverage/``; a plugin cannot change that.
+    That URL and the entry's own ``/plugin/coverage`` must both show the page in the frame."""
+    base = stack_config.airflow_url
+    page = _logged_in_page(browser, stack_config, "viewer")
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Coverage").first.click()
+    _, framed = _framed_page(page, base)
+    assert framed == f"{base}/coverage/"
+    page.wait_for_url(f"{base}/plugin/coverage/coverage/", timeout=30_000)
+
+    for url, frame_url in (
+        (f"{base}/plugin/coverage/coverage/", f"{base}/coverage/"),  # a reload of the address above
+        (f"{base}/plugin/coverage", f"{base}/coverage/"),  # the navigation entry's own route
+        # Typed without its slash: Airflow's own UI answers /coverage, unless redirected to /coverage/.
+        (f"{base}/plugin/coverage/coverage", f"{base}/coverage/"),
+    ):
+        page.goto(url)
+        _, framed = _framed_page(page, base)
+        assert framed == frame_url, url
+        # The address bar settles on the deep link of what the frame shows: nothing nested.
+        page.wait_for_url(f"{base}/plugin/coverage{frame_url.removeprefix(base)}", timeout=30_000)
+
+
 def _verify_runs(api: AirflowApi) -> list[str]:
     runs = api.request("GET", f"/dags/{VERIFY_DAG}/dagRuns", params={"limit": 100})["dag_runs"]
     return sorted(r["dag_run_id"] for r in runs)

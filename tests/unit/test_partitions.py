@@ -7,7 +7,7 @@ import datetime
 import pendulum
 import pytest
 
-from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date, timetable_for
+from nba_backfill.catalog.partitions import InvalidGameDate, owned_partition, parse_game_date, timetable_for
 from nba_backfill.catalog.registry import REGISTRY
 
 D = datetime.date
@@ -43,6 +43,24 @@ def test_summary_runs_own_yesterday_and_upcoming_runs_own_today():
     summary = scheduler_timetable(SUMMARY)._get_partition_info(run_date=tick)[1]
     upcoming = scheduler_timetable(UPCOMING)._get_partition_info(run_date=tick)[1]
     assert (summary, upcoming) == ("2021-11-07", "2021-11-08")
+
+
+@pytest.mark.parametrize("table", [SUMMARY, UPCOMING], ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    "run_after",
+    [
+        pendulum.datetime(2021, 11, 8, 0, 30, tz="America/New_York"),
+        # 04:30 UTC on the 8th is still the 7th in Eastern time: the 7th's tick owns it.
+        pendulum.datetime(2021, 11, 7, 23, 30, tz="America/New_York"),
+        pendulum.datetime(2021, 11, 7, 0, 0, tz="America/New_York"),  # on the tick, DST change day
+    ],
+    ids=str,
+)
+def test_a_manual_run_without_a_date_owns_the_partition_of_the_schedules_last_tick(table, run_after):
+    """The same partition the scheduler's own timetable gives the last tick at or before run_after."""
+    tick = run_after.in_timezone("America/New_York").start_of("day")
+    key = scheduler_timetable(table)._get_partition_info(run_date=tick)[1]
+    assert str(owned_partition(table, run_after.in_timezone("UTC"))) == key
 
 
 NOW = datetime.datetime(2024, 12, 5, 15, 0, tzinfo=datetime.UTC)  # 10:00 Eastern

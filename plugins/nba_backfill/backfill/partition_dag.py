@@ -28,7 +28,7 @@ from nba_backfill.backfill import MODES, partition_tasks
 from nba_backfill.backfill.sql_path import hash_statement
 from nba_backfill.catalog.partitions import TIMEZONE, timetable_for
 from nba_backfill.catalog.registry import AnalyticsTable, PartitionRule
-from nba_backfill.runs import DEFAULT_TASK_ARGS
+from nba_backfill.runs import default_args
 from nba_backfill.warehouse.client import insert_job_operator_kwargs, query_job_configuration
 from nba_backfill.warehouse.dml import DmlInsertJobOperator
 from nba_backfill.warehouse.pools import dml_pool
@@ -50,7 +50,7 @@ def build_backfill_dag(table: AnalyticsTable) -> DAG:
 {table.description}
 
 One run owns one `game_date` partition of `{table.table_id}`: its partition key, or the
-`game_date` param of a manual run. Timetable: `CronPartitionTimetable` in
+`game_date` param of a manual run (empty: the partition the schedule owns when the run starts). Timetable: `CronPartitionTimetable` in
 {TIMEZONE}; {when}. `airflow backfill create --dag-id {table.dag_id} --from-date A
 --to-date B` processes exactly the game dates A..B.
 
@@ -66,7 +66,7 @@ Param `mode`: `processor` recomputes rows from the raw tables and upserts what c
         ),
         catchup=settings.CATCHUP,
         max_active_runs=settings.MAX_ACTIVE_RUNS,
-        default_args=DEFAULT_TASK_ARGS,
+        default_args=default_args(),
         template_searchpath=[str(SQL_DIR)],
         params={
             "mode": Param("processor", enum=list(MODES), description="processor or sql"),
@@ -74,7 +74,11 @@ Param `mode`: `processor` recomputes rows from the raw tables and upserts what c
                 None,
                 type=["null", "string"],
                 format="date",
-                description="Manual runs only: the game date (YYYY-MM-DD) to process.",
+                description=(
+                    "Manual runs only: the game date (YYYY-MM-DD) to process. Empty: the partition "
+                    "the schedule owns when the run starts (yesterday's games for summaries, today's "
+                    "for upcoming contexts)."
+                ),
             ),
         },
         tags=["nba", "backfill", table.partition_rule.value],

@@ -1,8 +1,10 @@
 """What each task of a ``backfill_<table>`` run does. The DAG wiring is in ``partition_dag.py``.
 
 A run owns one ``game_date``: its partition key (scheduled runs and backfills) or, for a
-manual run, the ``game_date`` param. Bad input fails ``check_partition`` before anything
-is written, with ``AirflowFailException`` so retries do not repeat a hopeless attempt.
+manual run, the ``game_date`` param (empty: the partition the schedule owns at the run's
+start). Bad params fail ``check_partition`` before anything is written, with one line in the
+log (``refuse_params``); bad data with ``AirflowFailException``, so retries do not repeat a
+hopeless attempt.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from nba_backfill import clock
 from nba_backfill.backfill import MODES
 from nba_backfill.catalog.registry import get_table
-from nba_backfill.runs import as_of, refuse, run_type_of
+from nba_backfill.runs import as_of, refuse, refuse_params, run_type_of
 
 log = logging.getLogger(__name__)
 
@@ -24,21 +26,33 @@ CHECK_TASK = "check_partition"
 
 
 def resolve_game_date(table_name: str, context: dict[str, Any]) -> datetime.date:
-    """The run's game date: its partition key or the ``game_date`` param, validated."""
-    from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date
+    """The run's game date: its partition key, else the ``game_date`` param, else (a manual run
+    triggered without either) the partition the schedule owns at the run's ``run_after``."""
+    from nba_backfill.catalog.partitions import InvalidGameDate, owned_partition, parse_game_date
 
     table = get_table(table_name)
-    partition_key = getattr(context["dag_run"], "partition_key", None)
-    value = partition_key or context["params"].get("game_date")
-    if not value:
-        raise refuse(
-            f"{table_name}: this run has no partition and no game_date param; "
-            "trigger it with game_date=YYYY-MM-DD or use `airflow backfill create`"
+    dag_run = context["dag_run"]
+    partition_key = getattr(dag_run, "partition_key", None)
+    param = context["params"].get("game_date")
+    if partition_key and param and str(param).strip() != partition_key:
+        raise refuse_params(
+            f"{table_name}: this run's partition is {partition_key} but its game_date param says {param}; "
+            "give one of them"
         )
+    value = partition_key or param
+    if value is None or not str(value).strip():
+        day = owned_partition(table, dag_run.run_after)
+        log.info(
+            "%s: no game_date given; processing %s, the partition the schedule owns at this run's start %s",
+            table_name,
+            day,
+            dag_run.run_after,
+        )
+        value = day
     try:
         return parse_game_date(value, table, as_of(context))
     except InvalidGameDate as exc:
-        raise refuse(str(exc)) from None
+        raise refuse_params(str(exc)) from None
 
 
 def _game_date(context: dict[str, Any]) -> datetime.date:
@@ -61,7 +75,7 @@ def check_partition(table_name: str, **context) -> list[str]:
     table = get_table(table_name)
     mode = context["params"].get("mode")
     if mode not in MODES:
-        raise refuse(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        raise refuse_params(f"mode {mode!r} is not one of {', '.join(MODES)}")
     game_date = resolve_game_date(table_name, context)
     ti = context["ti"]
     ti.xcom_push(key="game_date", value=game_date.isoformat())

@@ -32,7 +32,7 @@ from airflow.sdk import DAG, Param
 
 from nba_backfill.backfill import MODES, range_tasks
 from nba_backfill.catalog.registry import AnalyticsTable
-from nba_backfill.runs import DEFAULT_TASK_ARGS
+from nba_backfill.runs import default_args
 from nba_backfill.warehouse.client import insert_job_operator_kwargs
 from nba_backfill.warehouse.dml import DmlInsertJobOperator
 from nba_backfill.warehouse.pools import dml_pool
@@ -45,7 +45,7 @@ def build_range_dag(table: AnalyticsTable) -> DAG:
         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
         catchup=False,
         max_active_runs=1,  # two ranges of one table would contend for the same partitions
-        default_args=DEFAULT_TASK_ARGS,
+        default_args=default_args(),
         params={
             "from_date": Param(
                 str(table.history_start), type="string", format="date", description="First game date."

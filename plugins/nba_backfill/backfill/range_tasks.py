@@ -16,7 +16,7 @@ from typing import Any
 from nba_backfill import clock
 from nba_backfill.backfill import MODES
 from nba_backfill.catalog.registry import get_table
-from nba_backfill.runs import as_of, refuse, run_type_of
+from nba_backfill.runs import as_of, refuse, refuse_params, run_type_of
 
 log = logging.getLogger(__name__)
 
@@ -75,19 +75,19 @@ def plan_chunks(table_name: str, **context) -> dict[str, Any]:
     params, ti = context["params"], context["ti"]
     mode, chunk = params.get("mode"), params.get("chunk")
     if mode not in MODES:
-        raise refuse(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        raise refuse_params(f"mode {mode!r} is not one of {', '.join(MODES)}")
     if chunk not in CHUNKS:
-        raise refuse(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
+        raise refuse_params(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
     try:
         first = parse_game_date(params.get("from_date"), table, as_of(context))
         last = parse_game_date(params.get("to_date") or params.get("from_date"), table, as_of(context))
     except InvalidGameDate as exc:
-        raise refuse(str(exc)) from None
+        raise refuse_params(str(exc)) from None
     if first > last:
-        raise refuse(f"from_date {first} is after to_date {last}")
+        raise refuse_params(f"from_date {first} is after to_date {last}")
     too_wide = range_chunk_problem(chunk, first, last)
     if too_wide:
-        raise refuse(too_wide)
+        raise refuse_params(too_wide)
 
     client = warehouse_client()
     games = game_days(first, last, client)

@@ -15,7 +15,9 @@ tick lies inside ``[--from-date, --to-date]`` read as local midnights: with tick
 owns exactly the game dates A..B, DST changes included. Runs that must wait for their data
 (games final, upstream partitions written) wait inside the run, not in the cron.
 
-Manual runs have no partition; they name the date with the ``game_date`` param.
+Manual runs have no partition unless triggered with one; they name the date with the
+``game_date`` param, and without it own what the schedule would at their ``run_after``
+(``owned_partition``).
 """
 
 from __future__ import annotations
@@ -66,6 +68,13 @@ def moment_on(day: datetime.date) -> datetime.datetime:
 def latest_game_date(table: AnalyticsTable, now: datetime.datetime | None = None) -> datetime.date:
     """The newest partition the table can hold today: yesterday for summaries, today for upcoming."""
     return today_eastern(now) + datetime.timedelta(days=run_offset(table))
+
+
+def owned_partition(table: AnalyticsTable, run_after: datetime.datetime) -> datetime.date:
+    """The partition the schedule owns at ``run_after``: that of its last tick, local midnight."""
+    # The last tick is midnight Eastern of run_after's date, plus the table's offset: the
+    # newest partition the table can hold at that moment.
+    return latest_game_date(table, clock.aware(run_after))
 
 
 def parse_game_date(

@@ -26,7 +26,7 @@ from nba_backfill.catalog.registry import HISTORY_START, TABLES
 from nba_backfill.coverage import tasks
 from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE
 from nba_backfill.coverage.sensors import NewestPartitionsSensor
-from nba_backfill.runs import DEFAULT_TASK_ARGS
+from nba_backfill.runs import default_args
 
 NIGHTLY_CRON = "0 6 * * *"
 """06:00 US/Eastern: after the midnight partition runs have had six hours."""
@@ -48,7 +48,7 @@ def build_verify_coverage_dag(
         catchup=False,  # a verification of today covers every earlier day too
         # A manual verification must not queue behind a nightly run that is still waiting.
         max_active_runs=3,
-        default_args={**DEFAULT_TASK_ARGS, "retries": 1, "retry_delay": datetime.timedelta(minutes=1)},
+        default_args=default_args(retries=1, retry_delay=datetime.timedelta(minutes=1)),
         params={
             "tables": Param(
                 [t.name for t in TABLES],

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from nba_backfill.runs import as_of, refuse, run_type_of
+from nba_backfill.runs import as_of, refuse, refuse_params, run_type_of
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ def measure_coverage(**context) -> dict[str, Any]:
                 params.get("tables") or None, params.get("from_date"), params.get("to_date"), now=moment
             )
         except CoverageRequestError as exc:
-            raise refuse(f"bad verify_coverage params: {exc}") from None
+            ti.xcom_push(key="refused", value=str(exc))
+            raise refuse_params(f"bad verify_coverage params: {exc}") from None
         client = warehouse_client()
         parity_sample = int(params.get("parity_sample", DEFAULT_PARITY_SAMPLE))
         # Recorded in coverage_history: what the statements would scan, from a dry run, too.
@@ -110,6 +111,9 @@ def alert_on_gaps(**context) -> str:
     from nba_backfill.warehouse.client import warehouse_client
 
     ti, params = context["ti"], context["params"]
+    refused = ti.xcom_pull(task_ids=MEASURE_TASK, key="refused")
+    if refused:  # nothing was measured: a mistyped request is its requester's to fix, not an alert
+        raise refuse_params(f"bad verify_coverage params: {refused}; nothing verified, no alert sent")
     waited = ti.xcom_pull(task_ids=WAIT_TASK)
     late: dict[str, str] = {}
     why_late: dict[str, str] = {}

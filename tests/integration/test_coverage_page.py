@@ -236,9 +236,26 @@ def browser():
         browser.close()
 
 
+_open_contexts: list = []
+
+
+@pytest.fixture(autouse=True)
+def _pages_close_with_their_test():
+    # An open page keeps polling and re-verifies what ended: it must not outlive its test.
+    yield
+    while _open_contexts:
+        _open_contexts.pop().close()
+
+
+def _new_context(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    _open_contexts.append(context)
+    return context
+
+
 def _logged_in_page(browser, stack_config, username: str):
     """A page whose Airflow session is the user's: the UI's own ``_token`` cookie."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = _new_context(browser)
     context.add_cookies(
         [{"name": "_token", "value": _token(stack_config, username), "url": stack_config.airflow_url}]
     )
@@ -301,11 +318,14 @@ def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_
         line = page.locator(f'#runs .run[data-kind="range"][data-id="{run_id}"]')
         line.wait_for(timeout=30_000)
         assert f"{GAP_TABLE}: range run {run_id} of {dag_id} 2021-10-19..2021-11-19" in line.inner_text()
-        page.screenshot(path=str(ARTIFACTS / "coverage_page_repair_running.png"), full_page=False)
         page.wait_for_function(  # its figures once plan_chunks has cut the range
             f"document.querySelector('#runs .run[data-id=\"{run_id}\"]').innerText.includes('of 32 game dates')",
             timeout=120_000,
         )
+        # The row whose button started it follows it too.
+        assert "of 32 game dates" in row.locator(".outcome.live").inner_text()
+        page.locator("#progress-section").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "coverage_page_repair_running.png"), full_page=False)
         finished = airflow_stack.wait_for_run(dag_id, run_id, timeout=300)
         assert finished["state"] == "success"
         assert finished["conf"] == planned.conf
@@ -327,9 +347,34 @@ def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_
             "from_date": "2021-10-19",
             "to_date": "2021-11-19",
         }
+        assert verify_run.startswith("after_repair__")
+        assert verification["note"] == f"range run {run_id} ended success"
+        # One verification per repair, however many pages ask: the run id is the repair's.
+        again = requests.post(
+            f"{stack_config.airflow_url}/coverage/api/verifications",
+            json={
+                "tables": [GAP_TABLE],
+                "from_date": "2021-10-19",
+                "to_date": "2021-11-19",
+                "after_repair": f"{dag_id}:{run_id}",
+            },
+            headers={"Authorization": f"Bearer {_token(stack_config, 'operator')}"},
+            timeout=60,
+        )
+        assert again.status_code == 200 and (again.json()["id"], again.json()["created"]) == (
+            verify_run,
+            False,
+        )
         page.wait_for_selector(f'body[data-redrawn-for="{verify_run}"]', timeout=60_000)
         card = page.locator(f'.card[data-table="{GAP_TABLE}"]')
         assert "2021-10-19 → 2021-11-19" in card.inner_text()
+        # The big number is the whole history's, which one month does not complete.
+        viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}
+        data = requests.get(f"{stack_config.airflow_url}/coverage/api/coverage", headers=viewer, timeout=60)
+        offense = next(t for t in data.json()["tables"] if t["table"] == GAP_TABLE)
+        assert 0 < offense["history_hashed_pct"] < 100
+        assert card.locator(".pct").inner_text() == f"{offense['history_hashed_pct']:.1f}%"
+        assert card.locator(".window").inner_text().endswith("· 100.0% hashed correctly")  # the month
         assert "COMPLETE for 2021-10-19..2021-11-19" in card.inner_text()
         assert heatmap.locator('.day[data-date="2021-10-20"]').get_attribute("data-state") == "complete"
         assert not page.locator(f'#gaps tr[data-table="{GAP_TABLE}"][data-from="2021-10-19"]').count()
@@ -341,7 +386,7 @@ def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_
 
 
 def test_an_anonymous_browser_logs_in_and_comes_back_to_the_page(airflow_stack, stack_config, browser):
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = _new_context(browser).new_page()
     page.goto(f"{stack_config.airflow_url}/coverage/")
     page.wait_for_url("**/auth/login?next=*", timeout=30_000)
     page.locator('input[name="username"]').fill("viewer")

@@ -16,6 +16,23 @@ def _command(first: str, last: str, behavior: str) -> str:
     )
 
 
+def test_the_big_number_sums_the_newest_state_of_every_verified_date():
+    from nba_backfill.ui.data import history_keys
+
+    dates = {
+        "2021-10-19": ["complete", 20, 20, 20],
+        "2021-10-20": ["partial", 30, 30, 3],
+        "2021-10-21": ["missing", 50, 0, 0],
+        "2021-10-22": ["unexpected", 0, 2, None],  # keys where none are expected
+    }
+    assert history_keys(dates) == {
+        "history_expected_rows": 100,
+        "history_hashed_rows": 23,
+        "history_hashed_pct": 23.0,
+    }
+    assert history_keys({})["history_hashed_pct"] is None
+
+
 def test_a_gap_straddling_two_repairs_is_split_between_them():
     # 2021-10-19..25 last verified complete (redo with `completed`), the rest never (`failed`).
     row = {

@@ -127,7 +127,12 @@ def test_a_range_run_before_its_plan_counts_its_range_and_then_says_it_verifies(
 
 @pytest.mark.parametrize(
     ("first", "last", "count"),
-    [("2021-10-19", "2021-10-26", 7), ("2021-10-23", "2021-10-23", 0), ("2021-10-22", "2021-10-24", 2)],
+    [
+        ("2021-10-19", "2021-10-26", 7),
+        ("2021-10-23", "2021-10-23", 0),
+        ("2021-10-22", "2021-10-24", 2),
+        ("2021-10-26", "2021-10-19", 0),  # a refused range run's reversed params
+    ],
 )
 def test_game_dates_between(first, last, count):
     assert dates_between(GAME_DATES, first, last) == count

@@ -51,7 +51,10 @@ class VerificationRequest(BaseModel):
     from_date: datetime.date | None = None
     to_date: datetime.date | None = None
     reason: str = ""
-    """Shown in the answer, e.g. the repair that ended."""
+    """Shown in the answer and as the run's note, e.g. the repair that ended."""
+    after_repair: str | None = None
+    """``<dag_id>:<backfill or run id>`` of the repair it follows: at most one verification
+    per repair, however many pages ask (its run id is derived from it)."""
 
 
 class RepairRequest(BaseModel):
@@ -161,6 +164,13 @@ async def _ensure_unpaused(client, dag_id: str, headers: dict) -> bool:
             f"would never start. Unpause it in the DAG list (or `airflow dags unpause {dag_id}`), then repair.",
         )
     return True
+
+
+def _run_id_after(repair: str) -> str:
+    """The verification run id that follows ``repair``: one per repair, whoever asks."""
+    import hashlib
+
+    return f"after_repair__{hashlib.sha256(repair.encode()).hexdigest()[:16]}"
 
 
 def _same_request(run_conf: dict, conf: dict) -> bool:
@@ -281,11 +291,21 @@ def create_app() -> FastAPI:
                     "message": f"already verifying: run {same[0]['dag_run_id']} of {dag_id}",
                 }
             unpaused = await _ensure_unpaused(client, dag_id, headers)
-            created = await client.post(
-                f"{DAG_API.format(dag_id=dag_id)}/dagRuns",
-                json={"logical_date": None, "conf": conf},
-                headers=headers,
-            )
+            run = {"logical_date": None, "conf": conf}
+            if body.after_repair:
+                run["dag_run_id"] = _run_id_after(body.after_repair)
+            if body.reason:
+                run["note"] = body.reason
+            created = await client.post(f"{DAG_API.format(dag_id=dag_id)}/dagRuns", json=run, headers=headers)
+        if created.status_code == status.HTTP_409_CONFLICT and body.after_repair:
+            response.status_code = status.HTTP_200_OK  # another page asked first
+            return {
+                "id": run["dag_run_id"],
+                "dag_id": dag_id,
+                "created": False,
+                **conf,
+                "message": f"already verified after that repair: run {run['dag_run_id']} of {dag_id}",
+            }
         if created.status_code >= 400:
             raise HTTPException(created.status_code, f"Airflow refused the verification: {_detail(created)}")
         run_id = created.json()["dag_run_id"]

@@ -80,6 +80,20 @@ def _date_figures(item: str) -> tuple[str, list]:
     return day, [state, *(int(f) if f else None for f in figures)]
 
 
+def history_keys(dates: dict[str, list]) -> dict[str, Any]:
+    """Keys expected and hashed correctly, summed over the newest state of every verified game
+    date of a table's history: the card's big number. Never-verified dates have no figures; they
+    are counted apart, so the number says what it covers."""
+    figures = [f for f in dates.values() if f[1] is not None]
+    expected = sum(f[1] for f in figures)
+    hashed = sum(f[3] or 0 for f in figures)
+    return {
+        "history_expected_rows": expected,
+        "history_hashed_rows": hashed,
+        "history_hashed_pct": round(100 * hashed / expected, 2) if expected else None,
+    }
+
+
 def _dates_between(game_dates: Sequence[str], first: str, last: str) -> int:
     """Game dates (ISO strings, sorted) in first..last."""
     return bisect.bisect_right(game_dates, last) - bisect.bisect_left(game_dates, first)
@@ -116,6 +130,7 @@ def coverage_page_data(client) -> dict[str, Any]:
                 **{k: _json_value(row[k]) if row else None for k in _CARD_COLUMNS},
                 "repairs": repairs_with_gaps(row, game_dates) if row else [],
                 "dates": dates[name],
+                **history_keys(dates[name]),
             }
         )
     return {

@@ -69,8 +69,8 @@ def _day(value: str | None) -> str | None:
 
 
 def dates_between(game_dates: Sequence[str], first: str, last: str) -> int:
-    """Game dates (sorted ISO strings) in first..last."""
-    return bisect.bisect_right(game_dates, last) - bisect.bisect_left(game_dates, first)
+    """Game dates (sorted ISO strings) in first..last (none when first is after last)."""
+    return max(0, bisect.bisect_right(game_dates, last) - bisect.bisect_left(game_dates, first))
 
 
 def eta_seconds(

@@ -18,7 +18,7 @@ from nba_backfill.backfill import cost, partition_tasks, processor_path, sql_pat
 from nba_backfill.catalog.ddl import PROVISION_TEMPLATE, provision_names
 from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY, COVERAGE_HISTORY_DATES
 from nba_backfill.catalog.registry import REGISTRY
-from nba_backfill.coverage import expected, history, repairs, sensors, standing
+from nba_backfill.coverage import expected, history, repairs, sensors, staleness, standing
 from nba_backfill.coverage.measure import ALL_KEYS, identity_statement
 from nba_backfill.coverage.measure import statements as measure_statements
 from nba_backfill.processors import source
@@ -52,6 +52,14 @@ def _cases() -> list[tuple[str, Statement]]:
             cases += [(f"{name} cost {mode} {s}", s) for s in cost.statements(table, FIRST, LAST, mode)]
         cases += [(f"{name} measure {k}", s) for k, s in measure_statements(table, FIRST, LAST).items()]
         cases.append((f"{name} last writes", repairs.last_write_outcomes_statement(name, FIRST, LAST)))
+        stale_staging = _stale_staging(table)
+        cases += [
+            (
+                f"{name} stale rows {output}",
+                staleness.stale_rows_statement(table, stale_staging, FIRST, LAST, output=output),
+            )
+            for output in ("dates", "keys")
+        ]
     cases += [
         ("game days", expected.game_days_statement(FIRST, LAST)),
         ("newest game date", expected.newest_game_date_statement(FIRST, LAST)),
@@ -68,6 +76,10 @@ def _cases() -> list[tuple[str, Statement]]:
     return cases
 
 
+def _stale_staging(table) -> str:
+    return f"nba_monitoring.stale_check_{table.name}_test"
+
+
 CASES = _cases()
 
 
@@ -78,6 +90,17 @@ def googlesql() -> GoogleSql:
         staging = processor_path.staging_table_id(table, FIRST, LAST, "run")
         analyzer.add_table(staging, [(name, kind) for name, kind, _ in table.schema])
     analyzer.add_table("nba_monitoring.staging_x", [("a", "INT64")])
+    for table in REGISTRY.values():  # the staleness check's: key and recomputed hash
+        entity_type = next(c.type for c in table.columns if c.name == table.entity_column)
+        analyzer.add_table(
+            _stale_staging(table),
+            [
+                ("game_date", "DATE"),
+                ("game_id", "STRING"),
+                (table.entity_column, entity_type),
+                ("data_hash", "STRING"),
+            ],
+        )
     return analyzer
 
 

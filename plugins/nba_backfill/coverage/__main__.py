@@ -8,6 +8,11 @@ present once, hashed under the current spec, its hash equal to its content. ``--
 every problem key. Exit status: 0 only when every table is COMPLETE over its range, 1 when
 any is not, 2 for a bad request, 3 when the warehouse could not be asked.
 
+``--stale`` checks instead whether rows were made stale by raw data corrected after they were
+processed: it recomputes the range from today's raw data (no write) and lists, per table and
+date, the stale rows, the keys raw data implies that the table lacks and the keys it no longer
+implies, with the processor reruns that rewrite them; exit 1 when any row is outdated.
+
 It reads the warehouse through the ``google_cloud_default`` connection, like the DAGs: on the
 local stack, ``source .local/env.sh`` first.
 """
@@ -63,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
         "line, as the warehouse streams them (with --json: one JSON object a line, instead of the report)",
     )
     parser.add_argument(
+        "--stale",
+        action="store_true",
+        help="check for rows made stale by raw data corrected after processing (recomputes the range "
+        "from raw data, writes nothing) instead of verifying coverage",
+    )
+    parser.add_argument(
         "--parity-sample",
         type=int,
         default=DEFAULT_PARITY_SAMPLE,
@@ -100,6 +111,8 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
 
     from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
 
+    if args.stale:
+        return _stale(tables, ranges, args.json)
     try:
         client = warehouse_client()
         moment = _as_of(args.as_of)
@@ -114,6 +127,28 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         return "", status
     text = json.dumps(report.to_dict(), indent=2) if args.json else report.to_text()
     return text, status
+
+
+def _stale(tables, ranges, as_json: bool) -> tuple[str, int]:
+    from nba_backfill.coverage.staleness import check_staleness
+    from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
+
+    try:
+        client = warehouse_client()
+        checks = [check_staleness(table, *ranges[table.name], client) for table in tables]
+    except WarehouseUnavailable as exc:
+        print(f"coverage: could not check: {exc}", file=sys.stderr)
+        return "", EXIT_NO_WAREHOUSE
+    status = EXIT_COMPLETE if all(c.clean for c in checks) else EXIT_INCOMPLETE
+    if as_json:
+        return json.dumps({"tables": [c.as_dict() for c in checks]}, indent=2), status
+    outdated = [c for c in checks if not c.clean]
+    summary = (
+        f"{len(outdated)} of {len(checks)} tables hold rows that today's raw data no longer implies"
+        if outdated
+        else f"no stale rows in {len(checks)} tables"
+    )
+    return "\n".join([*(c.to_text() for c in checks), "", summary]), status
 
 
 def _print_keys(report, tables, ranges, client, *, as_json: bool) -> None:

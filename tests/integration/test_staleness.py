@@ -93,7 +93,11 @@ def test_every_kind_of_correction_is_found_with_its_keys_and_dates(processed, bq
     opponent = _opponent(turnover, bq)
     expected = {
         "player_game_summary": players,  # the reason changed for by_kind["dnp_reason"] is read by no column
-        "team_offense_game_summary": {f"{turnover.game_date} {turnover.game_id} {turnover.team_abbr}"},
+        # the team's own turnovers and possessions, and both teams' pace
+        "team_offense_game_summary": {
+            f"{turnover.game_date} {turnover.game_id} {t}" for t in (turnover.team_abbr, opponent)
+        },
+        # the opponent's defense: turnovers forced, possessions faced
         "team_defense_game_summary": {f"{turnover.game_date} {turnover.game_id} {opponent}"},
     }
     for name in SUMMARIES:

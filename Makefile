@@ -11,7 +11,7 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy bench-page
+.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy bench-page bench-stale
 
 ## demo: install, start the local stack, and run the main job on it
 demo: install
@@ -73,6 +73,10 @@ bench: install
 ## bench-page: the Coverage page's data request and render for the whole history (after make demo; ~1 min)
 bench-page: install
 	$(PY) bench/coverage_page_load.py
+
+## bench-stale: the staleness check, nightly window and whole history per table (after make demo)
+bench-stale: install
+	$(PY) bench/staleness_check.py
 
 ## bench-proxy: what the test stack's fault proxy adds to a BigQuery call (~1 min; own emulator)
 bench-proxy: install

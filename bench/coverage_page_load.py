@@ -12,7 +12,7 @@ date of every table to draw), then, as ``admin``:
 - the progress request, ``GET /coverage/api/progress`` (what the page polls every few
   seconds while repairs run: Airflow's REST API asked as the caller), 10 times;
 - the page in Debian's Chromium (Playwright): from navigation until the page marks itself
-  loaded (data fetched, cards, calendars and gaps drawn), 5 times: median and slowest.
+  loaded (data fetched, cards, calendars and gaps drawn), 15 times: median and slowest.
 
 Writes ``bench/results/coverage_page_load.json``. The goal is 1 s for each median.
 """
@@ -98,7 +98,7 @@ def main() -> int:
     page_seconds = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        for _ in range(5):
+        for _ in range(15):
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             context.add_cookies([{"name": "_token", "value": token, "url": cfg.airflow_url}])
             page = context.new_page()

@@ -372,8 +372,16 @@ def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_
         viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}
         data = requests.get(f"{stack_config.airflow_url}/coverage/api/coverage", headers=viewer, timeout=60)
         offense = next(t for t in data.json()["tables"] if t["table"] == GAP_TABLE)
-        assert 0 < offense["history_hashed_pct"] < 100
-        assert card.locator(".pct").inner_text() == f"{offense['history_hashed_pct']:.1f}%"
+        big = card.locator(".pct").inner_text()
+        if offense["history_never_verified_dates"]:  # a fresh warehouse: only windows verified so far
+            assert big == "\u2013"  # an en dash: no figure
+            assert (
+                f"whole history unknown: {offense['history_never_verified_dates']:,} of "
+                f"{offense['history_expected_dates']:,} game dates never verified"
+            ) in card.locator(".pct-caption").inner_text()
+        else:  # a reused one, verified whole before
+            assert 0 < offense["history_hashed_pct"] < 100
+            assert big == f"{offense['history_hashed_pct']:.1f}%"
         assert card.locator(".window").inner_text().endswith("· 100.0% hashed correctly")  # the month
         assert "COMPLETE for 2021-10-19..2021-11-19" in card.inner_text()
         assert heatmap.locator('.day[data-date="2021-10-20"]').get_attribute("data-state") == "complete"

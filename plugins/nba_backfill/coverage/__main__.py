@@ -146,7 +146,7 @@ def _stale(tables, ranges, as_json: bool) -> tuple[str, int]:
     summary = (
         f"{len(outdated)} of {len(checks)} tables hold rows that today's raw data no longer implies"
         if outdated
-        else f"no stale rows in {len(checks)} tables"
+        else f"no stale rows in {len(checks)} table{'s' if len(checks) != 1 else ''}"
     )
     return "\n".join([*(c.to_text() for c in checks), "", summary]), status
 

@@ -109,7 +109,8 @@ class Staleness:
             )
         lines = [
             head + f"{self.total('stale'):,} stale, {self.total('raw_only'):,} missing from the table, "
-            f"{self.total('table_only'):,} no longer in raw data, on {len(self.outdated_dates)} game dates"
+            f"{self.total('table_only'):,} no longer in raw data, on {len(self.outdated_dates)} game "
+            f"date{'s' if len(self.outdated_dates) != 1 else ''}"
         ]
         for d in self.dates:
             if d.outdated:

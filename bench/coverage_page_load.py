@@ -53,6 +53,17 @@ def _record_whole_history() -> dict:
     }
 
 
+def _timed_gets(url: str, token: str, times: int = 10) -> tuple[list[float], requests.Response]:
+    """Seconds of each of ``times`` GETs of ``url``, and the last answer."""
+    seconds = []
+    for _ in range(times):
+        started = time.perf_counter()
+        response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        seconds.append(time.perf_counter() - started)
+        response.raise_for_status()
+    return seconds, response
+
+
 def _seconds(values: list[float]) -> dict:
     return {"median": round(statistics.median(values), 3), "slowest": round(max(values), 3)}
 
@@ -68,29 +79,10 @@ def main() -> int:
         timeout=30,
     ).json()["access_token"]
 
-    data_seconds, size = [], 0
-    for _ in range(10):
-        started = time.perf_counter()
-        response = requests.get(
-            f"{cfg.airflow_url}/coverage/api/coverage",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=60,
-        )
-        data_seconds.append(time.perf_counter() - started)
-        response.raise_for_status()
-        size = len(response.content)
+    data_seconds, response = _timed_gets(f"{cfg.airflow_url}/coverage/api/coverage", token)
+    size = len(response.content)
     dates = sum(len(t["dates"]) for t in response.json()["tables"])
-
-    progress_seconds = []
-    for _ in range(10):
-        started = time.perf_counter()
-        response = requests.get(
-            f"{cfg.airflow_url}/coverage/api/progress",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=60,
-        )
-        progress_seconds.append(time.perf_counter() - started)
-        response.raise_for_status()
+    progress_seconds, response = _timed_gets(f"{cfg.airflow_url}/coverage/api/progress", token)
     in_flight = len(response.json()["repairs"]) + len(response.json()["verifications"])
 
     from playwright.sync_api import sync_playwright

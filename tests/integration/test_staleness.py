@@ -206,3 +206,31 @@ def test_the_cli_lists_stale_rows_and_their_repair_and_exits_1(processed, bq):
         2,
         [{"game_date": str(c.game_date), "stale": 2, "raw_only": 0, "table_only": 0}],
     )
+
+
+def test_raw_data_the_processors_refuse_is_reported_not_judged(processed, bq):
+    from local_stack.adhoc import run_dml, run_query
+    from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES
+
+    (first,) = run_query(
+        f"select game_id, min(player_id) as player_id from `{PLAYER_BOXSCORES.table_id}` "
+        "where game_date = @d and minutes > 0 group by game_id order by game_id limit 1",
+        {"d": FIRST},
+        client=bq,
+    )
+    run_dml(
+        f"update `{PLAYER_BOXSCORES.table_id}` set player_id = null "
+        "where game_date = @d and game_id = @g and player_id = @p",
+        {"d": FIRST, "g": first.game_id, "p": first.player_id},
+        client=bq,
+    )
+    args = ["--stale", "--tables", "player_game_summary", "--from-date", str(FIRST), "--to-date", str(LAST)]
+    done = subprocess.run(
+        [sys.executable, "-m", "nba_backfill.coverage", *args, "--as-of", str(AS_OF_DATE)],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert "coverage: could not recompute from raw data:" in done.stderr
+    assert "NULL player_id" in done.stderr and "Traceback" not in done.stderr

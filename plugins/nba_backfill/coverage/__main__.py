@@ -131,6 +131,7 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
 
 def _stale(tables, ranges, as_json: bool) -> tuple[str, int]:
     from nba_backfill.coverage.staleness import check_staleness
+    from nba_backfill.processors.raw_checks import RawDataError
     from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
 
     try:
@@ -139,6 +140,9 @@ def _stale(tables, ranges, as_json: bool) -> tuple[str, int]:
     except WarehouseUnavailable as exc:
         print(f"coverage: could not check: {exc}", file=sys.stderr)
         return "", EXIT_NO_WAREHOUSE
+    except RawDataError as exc:  # the processors refuse this raw data: nothing can be said of it
+        print(f"coverage: could not recompute from raw data: {exc}", file=sys.stderr)
+        return "", EXIT_INCOMPLETE
     status = EXIT_COMPLETE if all(c.clean for c in checks) else EXIT_INCOMPLETE
     if as_json:
         return json.dumps({"tables": [c.as_dict() for c in checks]}, indent=2), status

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from nba_backfill import clock
 from nba_backfill.catalog import datasets
 from nba_backfill.catalog.hash_spec import hash_sql
-from nba_backfill.catalog.registry import AnalyticsTable
+from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable
 from nba_backfill.coverage.repairs import PER_DATE, RANGE, REPROCESS_COMPLETED, Repair
 from nba_backfill.warehouse.client import drop_table, load_rows, run_query
 from nba_backfill.warehouse.sql import Statement
@@ -104,9 +104,10 @@ class Staleness:
     def to_text(self) -> str:
         head = f"{self.table} {self.from_date}..{self.to_date}: "
         if self.clean:
-            return (
-                head + f"no stale rows ({sum(d.current for d in self.dates):,} rows match today's raw data)"
-            )
+            text = f"no stale rows ({sum(d.current for d in self.dates):,} rows match today's raw data"
+            if REGISTRY[self.table].upstream:  # what it reads of other tables is taken as stored
+                text += f", read with {', '.join(REGISTRY[self.table].upstream)} as stored"
+            return head + text + ")"
         lines = [
             head + f"{self.total('stale'):,} stale, {self.total('raw_only'):,} missing from the table, "
             f"{self.total('table_only'):,} no longer in raw data, on {len(self.outdated_dates)} game "

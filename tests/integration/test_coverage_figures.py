@@ -47,7 +47,7 @@ DEFECT_COUNTERS = (
     "unexpected_keys",
     "drifted_rows",
     "unhashed",
-    "stale_hashes",
+    "old_spec_hashes",
     "malformed_hashes",
     "null_key_rows",
     "duplicate_keys",
@@ -139,7 +139,7 @@ def _malformed(rows, table):
     return rows
 
 
-def _stale(rows, table):
+def _old_spec(rows, table):
     rows[0]["hash_spec_version"] = VERSION - 1
     return rows
 
@@ -180,7 +180,7 @@ def _unknown_team(rows, table):
             "2 rows share a hash",
         ),
         (OFFENSE, _malformed, {"malformed_hashes": 1}, "1 malformed hashes (not 16 lowercase hex)"),
-        (OFFENSE, _stale, {"stale_hashes": 1}, f"1 hashes from an older spec (current v{VERSION})"),
+        (OFFENSE, _old_spec, {"old_spec_hashes": 1}, f"1 hashes from an older spec (current v{VERSION})"),
         (
             PLAYERS,
             _null_key,

@@ -432,6 +432,33 @@ def test_a_viewer_sees_the_repairs_disabled_with_the_role_they_need(
     assert operator.locator("#verify-now").is_enabled()
 
 
+def test_a_dates_detail_recomputes_it_from_raw_data_and_names_its_stale_rows(
+    airflow_stack, stack_config, bq, restore_partitions
+):
+    from local_stack.sample_data.corrections import apply_corrections, plan_corrections
+    from nba_backfill.backfill.processor_path import write_partitions
+    from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.processors import RunInfo
+    from nba_backfill.processors.source import recompute
+
+    table, day = REGISTRY["player_game_summary"], D(2021, 11, 16)
+    restore_partitions(PLAYER_BOXSCORES.table_id, day)
+    restore_partitions(table.table_id, day)
+    run = RunInfo("test_date_detail", "test", datetime.datetime(2026, 12, 4, tzinfo=datetime.UTC))
+    write_partitions(table, recompute(table, day, day, run, bq).rows, day, day, "test_date_detail", bq)
+    viewer = {"Authorization": f"Bearer {_token(stack_config, 'viewer')}"}
+    url = f"{stack_config.airflow_url}/coverage/api/dates/{table.name}/{day}"
+    clean = requests.get(url, headers=viewer, timeout=60).json()
+    assert (clean["state"], clean["stale"], clean["stale_error"]) == ("complete", 0, None)
+
+    (shot,) = [c for c in plan_corrections(4, day, day, bq, seed=5) if c.kind == "shot_credited"]
+    apply_corrections([shot], bq)
+    found = requests.get(url, headers=viewer, timeout=60).json()
+    assert (found["state"], found["stale"]) == ("stale", 2)
+    assert sorted(found["keys"]["stale"]) == sorted(f"{day} {shot.game_id} {p}" for p in shot.player_ids)
+
+
 def test_calendars_carry_month_and_weekday_labels_and_a_date_opens_its_keys(
     airflow_stack, stack_config, first_month_recorded, browser, sample_data
 ):
@@ -455,6 +482,8 @@ def test_calendars_carry_month_and_weekday_labels_and_a_date_opens_its_keys(
     ]
     assert detail.locator(".date-head").get_attribute("data-state") == "missing"
     assert f"0 of {2 * len(games)} expected keys present" in detail.locator(".date-head").inner_text()
+    # Missing keys are the identity check's: none of them is called stale.
+    assert detail.locator(".stale-note").inner_text() == "0 stale rows (recomputed from today's raw data)"
     detail.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "coverage_page_date_detail.png"), full_page=False)
     missing = detail.locator('.keys[data-problem="missing"] li').all_inner_texts()
@@ -521,6 +550,7 @@ def _verify_runs(api: AirflowApi) -> list[str]:
         ({"tables": ["team_offence_game_summary"]}, 422, "team_offence_game_summary"),
         ({"from_date": "2021-11-19", "to_date": "2021-10-19"}, 422, "from_date 2021-11-19 is after to_date"),
         ({"from_date": "2021-13-45"}, 422, "date"),
+        ({"stale_days": -1}, 422, "stale_days"),
     ],
 )
 def test_a_bad_verification_request_is_refused_and_starts_nothing(
@@ -558,6 +588,7 @@ def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redr
     page.locator("#verify-table").select_option(table)
     page.locator("#verify-from").fill(day)
     page.locator("#verify-to").fill(day)
+    page.locator("#verify-stale").check()  # recompute the whole range from raw data too
     page.locator("#verify-now").click()
     outcome = page.locator("#verify-outcome.ok")
     outcome.wait_for(timeout=30_000)
@@ -569,7 +600,7 @@ def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redr
     operator = {"Authorization": f"Bearer {_token(stack_config, 'operator')}"}
     again = requests.post(
         f"{stack_config.airflow_url}/coverage/api/verifications",
-        json={"tables": [table], "from_date": day, "to_date": day},
+        json={"tables": [table], "from_date": day, "to_date": day, "stale_days": 100000},
         headers=operator,
         timeout=30,
     )
@@ -582,7 +613,7 @@ def test_verify_now_runs_the_verification_for_the_range_picked_and_the_page_redr
     # The verdict is the verifier's: a run with gaps alerts and fails, so it is red in the UI.
     measured = measure_table(REGISTRY[table], D.fromisoformat(day), D.fromisoformat(day), bq, parity_sample=0)
     assert finished["state"] == ("success" if measured.complete else "failed")
-    assert finished["conf"] == {"tables": [table], "from_date": day, "to_date": day}
+    assert finished["conf"] == {"tables": [table], "from_date": day, "to_date": day, "stale_days": 100000}
 
     line = page.locator(f'#runs .run[data-kind="verification"][data-id="{run_id}"]')
     line.wait_for(timeout=30_000)

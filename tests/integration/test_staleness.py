@@ -234,3 +234,81 @@ def test_raw_data_the_processors_refuse_is_reported_not_judged(processed, bq):
     assert done.returncode == 1 and done.stdout == ""
     assert "coverage: could not recompute from raw data:" in done.stderr
     assert "NULL player_id" in done.stderr and "Traceback" not in done.stderr
+
+
+CONTEXT_LAST = LAST + datetime.timedelta(days=24)
+"""The player contexts checked: past the corrected games' last-10 window (a game every ~2 days)."""
+
+
+def _context_hashes(bq) -> dict[str, str]:
+    """Stored player-context hashes over LAST+1..CONTEXT_LAST, by ``game_date game_id player_id``."""
+    from local_stack.adhoc import run_query
+    from nba_backfill.catalog.registry import REGISTRY
+
+    rows = run_query(
+        f"select game_date, game_id, player_id, data_hash "
+        f"from `{REGISTRY['upcoming_player_game_context'].table_id}` where game_date between @a and @b",
+        {"a": FIRST, "b": CONTEXT_LAST},
+        client=bq,
+    )
+    return {f"{r.game_date} {r.game_id} {r.player_id}": r.data_hash for r in rows}
+
+
+def test_a_corrected_game_makes_exactly_the_contexts_that_read_it_stale(processed, bq, restore_partitions):
+    """A made shot credited to a teammate changes two players' points: their next games' contexts
+    (last-5 and last-10 point averages) must be recomputed, and nobody else's.
+
+    The truth is found another way than the check's: reprocess the summaries for real, recompute
+    the contexts from them, and compare with the stored contexts' hashes in Python.
+    """
+    from local_stack.sample_data.corrections import apply_corrections, plan_corrections
+    from nba_backfill.backfill.processor_path import write_partitions
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.coverage.staleness import check_tables
+    from nba_backfill.processors import RunInfo
+    from nba_backfill.processors.source import recompute
+
+    players, contexts = REGISTRY["player_game_summary"], REGISTRY["upcoming_player_game_context"]
+    windows = {players.name: (FIRST, LAST), contexts.name: (FIRST, CONTEXT_LAST)}
+    run = RunInfo("test_downstream", "test", datetime.datetime(2026, 12, 4, tzinfo=datetime.UTC))
+    day = FIRST
+    while day <= CONTEXT_LAST:
+        restore_partitions(contexts.table_id, day)
+        day += datetime.timedelta(days=1)
+    write_partitions(
+        contexts, recompute(contexts, FIRST, CONTEXT_LAST, run, bq).rows, FIRST, CONTEXT_LAST, "t", bq
+    )
+    before = check_tables([players, contexts], windows, bq)
+    assert before[players.name].clean and before[contexts.name].clean, before[contexts.name].to_text()
+
+    (shot,) = [c for c in plan_corrections(4, FIRST, LAST, bq, seed=5) if c.kind == "shot_credited"]
+    apply_corrections([shot], bq)
+    found = check_tables([players, contexts], windows, bq)
+    summary, context = found[players.name], found[contexts.name]
+    assert summary.total("stale") == 2
+    # Every context row that reads the corrected game: the two players, later dates, named by game.
+    readers = summary.reader_keys[contexts.name]
+    assert readers and {k.split()[2] for k in readers} == {str(p) for p in shot.player_ids}
+    assert all(datetime.date.fromisoformat(k.split()[0]) > shot.game_date for k in readers)
+    (game,) = summary.corrected_games
+    assert (game.game_date, game.game_id) == (shot.game_date, shot.game_id)
+    assert sum(game.downstream[contexts.name].values()) == len(readers)
+
+    # The truth: reprocess the summaries, recompute the contexts, compare with what is stored.
+    stored = _context_hashes(bq)
+    write_partitions(players, summary.rows, FIRST, LAST, "test_downstream", bq)
+    fresh = recompute(contexts, FIRST, CONTEXT_LAST, run, bq).rows
+    changed = {
+        key
+        for r in fresh
+        if stored.get(key := f"{r['game_date']} {r['game_id']} {r['player_id']}")
+        not in (None, r["data_hash"])
+    }
+    assert changed and changed <= readers
+    assert context.total("stale") == sum(context.from_upstream.values()) == len(changed)
+    assert set(context.from_upstream) == {datetime.date.fromisoformat(k.split()[0]) for k in changed}
+    # The repairs: the summary's date first, then the context dates that read it.
+    (fix_summary,) = summary.repairs()[:1]
+    assert (fix_summary.table, fix_summary.from_date) == (players.name, shot.game_date)
+    assert {r.table for r in summary.repairs()[1:]} == {contexts.name}
+    assert "recompute after player_game_summary" in context.to_text()

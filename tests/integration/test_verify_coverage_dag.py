@@ -210,3 +210,66 @@ def test_an_injected_gap_alerts_and_the_alerts_command_closes_it(
         airflow_stack, {"tables": [table], "from_date": "2021-10-21", "to_date": "2021-10-21"}, sensor
     )
     assert run["state"] == "failed"
+
+
+def test_a_raw_correction_turns_the_date_stale_and_the_alerts_command_rewrites_exactly_its_rows(
+    airflow_stack, loaded_warehouse, alert_inbox, restore_partitions, bq
+):
+    """The nightly staleness check: a box score corrected after processing is found by the run,
+    its alert carries the reprocess command, and that command rewrites exactly the stale rows."""
+    from local_stack.sample_data.corrections import apply_corrections, plan_corrections
+    from nba_backfill.backfill.processor_path import write_partitions
+    from nba_backfill.catalog.monitoring_tables import COVERAGE_HISTORY_DATES
+    from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES
+    from nba_backfill.processors import RunInfo
+    from nba_backfill.processors.source import recompute
+
+    table = get_table("player_game_summary")
+    days = [D(2021, 11, 15), D(2021, 11, 16)]
+    for day in days:
+        restore_partitions(PLAYER_BOXSCORES.table_id, day)
+        restore_partitions(table.table_id, day)
+    run_info = RunInfo("test_stale_nightly", "test", datetime.datetime(2026, 12, 4, tzinfo=datetime.UTC))
+    write_partitions(table, recompute(table, *days, run_info, bq).rows, *days, "test_stale_nightly", bq)
+    conf = {"tables": [table.name], "from_date": str(days[0]), "to_date": str(days[-1]), "stale_days": 14}
+    run, _ = _verify(airflow_stack, conf)
+    assert run["state"] == "success" and alert_inbox.all() == []
+
+    (shot,) = [c for c in plan_corrections(4, *days, bq, seed=5) if c.kind == "shot_credited"]
+    apply_corrections([shot], bq)
+    run, states = _verify(airflow_stack, conf)
+    assert run["state"] == "failed" and states["alert_on_gaps"] == "failed"
+    (alert,) = alert_inbox.all()
+    message = alert["message"]
+    assert f"stale dates (1): {shot.game_date}" in message
+    assert f"2 rows stale over {days[0]}..{days[-1]}" in message
+    assert f"{shot.game_date} {shot.game_id} {shot.player_ids[0]}" in message
+    recorded = run_query(
+        f"select game_date, state, stale_rows from `{COVERAGE_HISTORY_DATES.table_id}` "
+        "where verification_id = @v order by game_date",
+        {"v": run["dag_run_id"]},
+        client=bq,
+    )
+    assert [(r.game_date, r.state, r.stale_rows) for r in recorded] == [
+        (d, "stale", 2) if d == shot.game_date else (d, "complete", 0) for d in days
+    ]
+    (command,) = _repair_commands(message)
+    assert command == (
+        f"airflow dags unpause {table.dag_id} && airflow backfill create --dag-id {table.dag_id} "
+        f"--from-date {shot.game_date} --to-date {shot.game_date} --reprocess-behavior completed"
+    )
+
+    before = airflow_stack.newest_backfill_id(table.dag_id)
+    _airflow(command)
+    runs = airflow_stack.wait_for_backfills(table.dag_id, before)
+    assert [(r["partition_key"], r["state"]) for r in runs] == [(str(shot.game_date), "success")]
+    (write,) = run_query(
+        f"select updated, inserted, deleted from `{BACKFILL_LOG.table_id}` "
+        "where table_name = @t and run_id = @r",
+        {"t": table.name, "r": runs[0]["dag_run_id"]},
+        client=bq,
+    )
+    assert (write.updated, write.inserted, write.deleted) == (2, 0, 0)  # exactly the stale rows
+    alert_inbox.clear()
+    run, _ = _verify(airflow_stack, conf)
+    assert run["state"] == "success" and alert_inbox.all() == []

@@ -56,3 +56,22 @@ def test_legacy_rows_have_no_hash_and_skip_postponed_originals(loaded_warehouse,
         client=bq,
     )
     assert next(iter(on_postponed)).n == 0
+
+
+def test_a_replace_with_no_rows_leaves_an_empty_table_with_the_schema_created_or_not(bq):
+    # An empty staging load (a window with no games) must still leave a table to join against;
+    # the id is dataset-qualified only, as the package's own staging tables are.
+    from nba_backfill.warehouse.client import drop_table, load_rows
+
+    table = "nba_monitoring.it_empty_replace"
+    schema = [("game_id", "STRING", "REQUIRED"), ("data_hash", "STRING")]
+    drop_table(table, client=bq)
+    assert load_rows(table, [], schema, client=bq, replace=True) == 0
+    assert [(f.name, f.mode) for f in bq.get_table(table).schema] == [
+        ("game_id", "REQUIRED"),
+        ("data_hash", "NULLABLE"),
+    ]
+    assert load_rows(table, [{"game_id": "g1", "data_hash": "a" * 16}], schema, client=bq) == 1
+    assert load_rows(table, [], schema, client=bq, replace=True) == 0
+    assert next(iter(run_query(f"select count(*) as n from `{table}`", client=bq))).n == 0
+    drop_table(table, client=bq)

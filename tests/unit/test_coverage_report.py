@@ -50,7 +50,7 @@ def test_date_states():
     assert _day(day, 10, 10, 9).state == PARTIAL  # one row unhashed
     assert _day(day, 10, 10, 10, duplicates=1).state == PARTIAL
     assert _day(day, 10, 10, 10, null_keys=1).state == PARTIAL
-    assert _day(day, 10, 10, 9, unhashed=0, stale=1).state == PARTIAL
+    assert _day(day, 10, 10, 9, unhashed=0, old_spec=1).state == PARTIAL
     assert _day(day, 10, 10, 9, unhashed=0, malformed=1).state == PARTIAL
     assert _day(day, 10, 10, 10, unexpected=1).state == UNEXPECTED  # a key the schedule does not expect
     assert _day(day, 10, 10, 9, drifted=1).state == DRIFTED  # a hash that is not its row's

@@ -60,6 +60,15 @@ def _cases() -> list[tuple[str, Statement]]:
             )
             for output in ("dates", "keys")
         ]
+        cases += [
+            (
+                f"{name} stale rows read by {reader.name}",
+                staleness.stale_rows_statement(
+                    table, stale_staging, FIRST, LAST, output="downstream", downstream=reader
+                ),
+            )
+            for reader in staleness.downstream_tables(table)
+        ]
     cases += [
         ("game days", expected.game_days_statement(FIRST, LAST)),
         ("newest game date", expected.newest_game_date_statement(FIRST, LAST)),

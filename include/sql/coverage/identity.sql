@@ -3,7 +3,7 @@
 -- played from deduplicated box scores, or players rostered as of the date) is
 -- matched to the table's rows by key, and every stored hash is recomputed from its row with
 -- the SQL path's own expression. output = 'dates': one row per date with the counts;
--- output = 'keys': one row per problem key (missing, unexpected, drifted, unhashed, stale,
+-- output = 'keys': one row per problem key (missing, unexpected, drifted, unhashed, old_spec,
 -- malformed, duplicate), the first key_limit of each kind, named for a reader. (key_limit is
 -- rendered: the emulator cannot bind a parameter in this query.)
 with games as (
@@ -75,7 +75,7 @@ stored_keys as (
         {{ params.entity }},
         count(*) as copies,
         countif(data_hash is null) as unhashed,
-        countif(data_hash is not null and coalesce(hash_spec_version, -1) != @spec_version) as stale,
+        countif(data_hash is not null and coalesce(hash_spec_version, -1) != @spec_version) as old_spec,
         countif(data_hash is not null and not well_formed) as malformed,
         countif(hash_spec_version = @spec_version and well_formed and data_hash != recomputed) as drifted,
         countif(hash_spec_version = @spec_version and well_formed and data_hash = recomputed) as hashed,
@@ -95,7 +95,7 @@ matched as (
         stored_keys.game_id is not null as is_stored,
         coalesce(stored_keys.copies, 0) as copies,
         coalesce(stored_keys.unhashed, 0) as unhashed,
-        coalesce(stored_keys.stale, 0) as stale,
+        coalesce(stored_keys.old_spec, 0) as old_spec,
         coalesce(stored_keys.malformed, 0) as malformed,
         coalesce(stored_keys.drifted, 0) as drifted,
         coalesce(stored_keys.hashed, 0) as hashed,
@@ -129,7 +129,7 @@ by_date as (
         countif(is_stored and not is_expected) as unexpected,
         sum(if(is_expected and copies = 1, hashed, 0)) as hashed,
         sum(unhashed) as unhashed,
-        sum(stale) as stale,
+        sum(old_spec) as old_spec,
         sum(malformed) as malformed,
         sum(drifted) as drifted,
         sum(greatest(copies - 1, 0)) as duplicates
@@ -146,7 +146,7 @@ select
     coalesce(by_date.unexpected, 0) as unexpected,
     coalesce(by_date.hashed, 0) as hashed,
     coalesce(by_date.unhashed, 0) as unhashed,
-    coalesce(by_date.stale, 0) as stale,
+    coalesce(by_date.old_spec, 0) as old_spec,
     coalesce(by_date.malformed, 0) as malformed,
     coalesce(by_date.drifted, 0) as drifted,
     coalesce(by_date.duplicates, 0) as duplicates,
@@ -168,7 +168,7 @@ classified as (
             when is_stored and not is_expected then 'unexpected'
             when copies > 1 then 'duplicate'
             when unhashed > 0 then 'unhashed'
-            when stale > 0 then 'stale'
+            when old_spec > 0 then 'old_spec'
             when malformed > 0 then 'malformed'
             when drifted > 0 then 'drifted'
         end as problem

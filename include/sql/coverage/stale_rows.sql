@@ -4,7 +4,11 @@
 -- (the SQL path's expression, so a drifted or unhashed row is judged by what it says) differs
 -- from the recomputed hash; raw_only keys are implied by raw data but absent, table_only keys
 -- are held but no longer implied. output = 'dates': counts per date; output = 'keys': the
--- first key_limit keys of each kind, named for a reader.
+-- first key_limit keys of each kind, named for a reader; output = 'downstream': the rows of
+-- a context table (downstream_id) that read a corrected row (stale or table_only: stored,
+-- hence read, and wrong) as history: same entity, a later date, and the same season or at
+-- most history_games of the entity's games later. A raw_only key is a gap the identity check
+-- names; what filling it changes downstream, the contexts' own check finds.
 with recomputed as (
     select
         game_date,
@@ -53,6 +57,72 @@ select
 from compared
 group by game_date
 order by game_date
+{% elif params.output == "downstream" %}
+, corrected as (
+    select distinct
+        compared.game_date,
+        compared.game_id,
+        compared.entity,
+        schedule.season
+    from compared
+    inner join `{{ params.schedule_id }}` as schedule
+        on compared.game_id = schedule.game_id
+    where compared.kind in ('stale', 'table_only')
+),
+
+-- A season is shorter than a year, and history_games games later is within the next one.
+readers as (
+    select
+        corrected.game_date as corrected_date,
+        corrected.game_id as corrected_game_id,
+        corrected.entity,
+        corrected.season as corrected_season,
+        context.game_date,
+        context.game_id,
+        context.season
+    from corrected
+    inner join `{{ params.downstream_id }}` as context
+        on
+            corrected.entity = context.{{ params.entity }}
+            and context.game_date > corrected.game_date
+            and context.game_date <= date_add(corrected.game_date, interval 1 year)
+),
+
+games_between as (
+    select
+        readers.corrected_date,
+        readers.corrected_game_id,
+        readers.entity,
+        readers.corrected_season,
+        readers.game_date,
+        readers.game_id,
+        readers.season,
+        count(upstream.game_id) as later_games
+    from readers
+    left join `{{ params.table_id }}` as upstream
+        on
+            readers.entity = upstream.{{ params.entity }}
+            and upstream.game_date > readers.corrected_date
+            and upstream.game_date < readers.game_date
+    group by
+        readers.corrected_date,
+        readers.corrected_game_id,
+        readers.entity,
+        readers.corrected_season,
+        readers.game_date,
+        readers.game_id,
+        readers.season
+)
+
+select distinct
+    corrected_date,
+    corrected_game_id,
+    game_date,
+    game_id,
+    cast(entity as string) as entity
+from games_between
+where season = corrected_season or later_games < {{ params.history_games | int }}
+order by corrected_date, corrected_game_id, game_date, game_id, entity
 {% else %}
 select
     kind,

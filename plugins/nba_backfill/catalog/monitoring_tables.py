@@ -38,7 +38,13 @@ COVERAGE_HISTORY = RawTable(
         "problem_keys STRING, verdict STRING, history_status STRING, history_from_date DATE, "
         "history_to_date DATE, history_expected_dates INT64, history_complete_dates INT64, "
         "history_never_verified_dates INT64, history_states STRING, "
-        "bytes_estimated INT64, bytes_processed INT64"
+        "bytes_estimated INT64, bytes_processed INT64, "
+        # The staleness check over the range's newest days (raw data corrected after processing).
+        # stale_hashes is retired (always NULL): it meant hashes of an older spec, now
+        # old_spec_hashes; a column cannot leave a table loads append to.
+        "old_spec_hashes INT64, stale_rows INT64, stale_upstream_rows INT64, stale_dates INT64, "
+        "stale_ranges STRING, stale_from_date DATE, stale_to_date DATE, stale_error STRING, "
+        "stale_bytes_processed INT64, staleness STRING"
     ),
     required=("verification_id", "verified_at", "verified_on", "table_name", "status"),
     partition_column="verified_on",
@@ -54,14 +60,15 @@ COVERAGE_HISTORY_DATES = RawTable(
     columns=columns_from_spec(
         "verification_id STRING, verified_at TIMESTAMP, verified_on DATE, table_name STRING, "
         "game_date DATE, state STRING, expected_rows INT64, actual_rows INT64, hashed_rows INT64, "
-        "present_rows INT64, missing_keys INT64, unexpected_keys INT64, drifted_rows INT64"
+        "present_rows INT64, missing_keys INT64, unexpected_keys INT64, drifted_rows INT64, "
+        "stale_rows INT64, stale_upstream_rows INT64"
     ),
     required=("verification_id", "verified_at", "verified_on", "table_name", "game_date", "state"),
     partition_column="verified_on",
     cluster_columns=("table_name", "game_date"),
 )
 """Per verification, one row per date it covered (expected dates, and dates holding rows
-without games): state complete | partial | missing | unexpected | drifted. A later
+without games): state complete | partial | missing | unexpected | drifted | stale. A later
 verification of a narrower range supersedes only the dates it covered."""
 
 COVERAGE_LATEST_VIEW = f"{datasets.MONITORING}.coverage_latest"

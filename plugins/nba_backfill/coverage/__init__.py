@@ -100,6 +100,7 @@ def verify(
     now: datetime.datetime | None = None,
     as_of: datetime.datetime | None = None,
     estimate: bool = False,
+    stale_days: int = 0,
 ) -> CoverageReport:
     """Measure every table over its range by identity; the report carries each table's whole
     history (as of ``as_of``, default ``now``) and the repairs of each gap.
@@ -108,9 +109,17 @@ def verify(
     bytes its statements scanned (job statistics); ``estimate`` dry-runs them first too, so a
     recorded verification (``verify_coverage``) says what they would scan before they ran.
     On BigQuery a dry run is free; the local emulator executes it, doubling the time there.
+
+    ``stale_days`` > 0 also checks each table's newest ``stale_days`` days for rows that raw
+    data corrected after processing has made stale (``staleness``): such a date is STALE,
+    and so are the context dates that read a corrected game as history.
     """
     measured = measure(
         tables, ranges, client, parity_sample=parity_sample, key_limit=key_limit, estimate=estimate
     )
+    if stale_days > 0:
+        from nba_backfill.coverage.staleness import check_coverages
+
+        check_coverages(list(tables), measured, stale_days, client)
     verified_at = now or clock.now()
     return build_report(measured, client, verified_at, as_of or verified_at)

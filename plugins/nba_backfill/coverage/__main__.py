@@ -130,20 +130,23 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _stale(tables, ranges, as_json: bool) -> tuple[str, int]:
-    from nba_backfill.coverage.staleness import check_staleness
+    from nba_backfill.coverage.staleness import check_tables
     from nba_backfill.processors.raw_checks import RawDataError
     from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
 
     try:
-        client = warehouse_client()
-        checks = [check_staleness(table, *ranges[table.name], client) for table in tables]
+        results = check_tables(tables, ranges, warehouse_client())
     except WarehouseUnavailable as exc:
         print(f"coverage: could not check: {exc}", file=sys.stderr)
         return "", EXIT_NO_WAREHOUSE
-    except RawDataError as exc:  # the processors refuse this raw data: nothing can be said of it
-        print(f"coverage: could not recompute from raw data: {exc}", file=sys.stderr)
-        return "", EXIT_INCOMPLETE
-    status = EXIT_COMPLETE if all(c.clean for c in checks) else EXIT_INCOMPLETE
+    checks = [r for r in results.values() if not isinstance(r, RawDataError)]
+    for name, result in results.items():
+        if isinstance(result, RawDataError):  # the processors refuse this raw data: nothing can be said of it
+            print(f"coverage: could not recompute from raw data: {name}: {result}", file=sys.stderr)
+    refused = len(checks) < len(results)
+    status = EXIT_COMPLETE if not refused and all(c.clean for c in checks) else EXIT_INCOMPLETE
+    if not checks:
+        return "", status
     if as_json:
         return json.dumps({"tables": [c.as_dict() for c in checks]}, indent=2), status
     outdated = [c for c in checks if not c.clean]

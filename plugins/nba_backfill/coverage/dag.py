@@ -6,7 +6,9 @@
     on and its alert says LATE. Manual runs that name a range do not wait.
 ``measure_coverage``
     every table over its range (default: history start to the newest partition it should
-    hold), a few set-based queries per table; appended to ``nba_monitoring.coverage_history``.
+    hold), a few set-based queries per table, and the range's newest ``stale_days`` days
+    recomputed from today's raw data (rows a correction made stale); appended to
+    ``nba_monitoring.coverage_history``.
 ``alert_on_gaps``
     one alert per run through the ``nba_alerts`` Apprise connection when anything is late,
     incomplete or could not be verified, with figures, gap ranges and the repair commands;
@@ -24,7 +26,7 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param
 from nba_backfill.catalog.partitions import TIMEZONE
 from nba_backfill.catalog.registry import HISTORY_START, TABLES
 from nba_backfill.coverage import tasks
-from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE
+from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE, DEFAULT_STALE_DAYS
 from nba_backfill.coverage.sensors import NewestPartitionsSensor
 from nba_backfill.runs import default_args
 
@@ -67,6 +69,15 @@ def build_verify_coverage_dag(
                 type=["null", "string"],
                 format="date",
                 description="Last game date (default: the newest partition each table should hold).",
+            ),
+            "stale_days": Param(
+                DEFAULT_STALE_DAYS,
+                type="integer",
+                minimum=0,
+                description=(
+                    "Newest days of the range recomputed from today's raw data to find rows that "
+                    "corrections made stale (0: none; a number at least the range's length: all of it)."
+                ),
             ),
             "parity_sample": Param(
                 DEFAULT_PARITY_SAMPLE,

@@ -17,6 +17,10 @@ from nba_backfill.catalog.hash_spec import VERSION
 DEFAULT_PARITY_SAMPLE = 200
 """Stored rows per table whose hash is recomputed in Python too (SQL == Python, a second claim)."""
 
+DEFAULT_STALE_DAYS = 14
+"""Newest days of a nightly verification recomputed from raw data: the league's box score
+corrections land within days of a game."""
+
 DEFAULT_KEY_EXAMPLES = 10
 """Problem keys of each kind named per table in a report (``--keys`` lists all)."""
 
@@ -26,17 +30,21 @@ COMPLETE = "complete"
 MISSING = "missing"
 """Games were scheduled, and not one expected key is in the table."""
 PARTIAL = "partial"
-"""Some expected keys are missing, or rows are unhashed, malformed, from an older spec,
-duplicated, or keyed by NULL."""
+"""Some expected keys are missing, or rows are unhashed, malformed, hashed under an older
+spec (``old_spec``), duplicated, or keyed by NULL."""
 UNEXPECTED = "unexpected"
 """The table holds keys the schedule does not expect on that date (every expected key present)."""
 DRIFTED = "drifted"
 """All keys present and hashed, but a stored hash differs from its row's own content."""
+STALE = "stale"
+"""Every key present and hashed correctly, but rows differ from what today's raw data implies:
+a correction landed after they were processed, in their own raw data or, for a context, in
+the summaries it reads as history (``staleness``)."""
 NEVER_VERIFIED = "never_verified"
 """No verification has covered the date (the history's state, never a measurement's)."""
-STATES = (COMPLETE, PARTIAL, MISSING, UNEXPECTED, DRIFTED, NEVER_VERIFIED)
+STATES = (COMPLETE, PARTIAL, MISSING, UNEXPECTED, DRIFTED, STALE, NEVER_VERIFIED)
 
-PROBLEMS = ("missing", "unexpected", "duplicate", "unhashed", "stale", "malformed", "drifted")
+PROBLEMS = ("missing", "unexpected", "duplicate", "unhashed", "old_spec", "malformed", "drifted")
 """Kinds of problem key a verification names."""
 
 
@@ -54,12 +62,17 @@ class DateFigures:
     hashed: int = 0
     """Expected keys held once, hashed under the current spec, well formed, equal to their content."""
     unhashed: int = 0
-    stale: int = 0
+    old_spec: int = 0
+    """Rows hashed under an older version of the hash spec."""
     malformed: int = 0
     drifted: int = 0
     duplicates: int = 0
     """Rows beyond the first of a repeated key."""
     null_keys: int = 0
+    stale: int = 0
+    """Rows whose content differs from what today's raw data implies (0 when not checked)."""
+    stale_upstream: int = 0
+    """Context rows that read, as history, a summary row a correction outdated."""
 
     @property
     def state(self) -> str:
@@ -67,12 +80,21 @@ class DateFigures:
             return UNEXPECTED if self.actual else COMPLETE
         if self.present == 0:
             return MISSING
-        if self.missing or self.duplicates or self.null_keys or self.unhashed or self.stale or self.malformed:
+        if (
+            self.missing
+            or self.duplicates
+            or self.null_keys
+            or self.unhashed
+            or self.old_spec
+            or self.malformed
+        ):
             return PARTIAL
         if self.unexpected:
             return UNEXPECTED
         if self.drifted:
             return DRIFTED
+        if self.stale or self.stale_upstream:
+            return STALE
         return COMPLETE
 
 
@@ -105,6 +127,43 @@ class ProblemKey:
             "name": self.name,
             "stored_hash": self.stored_hash,
             "recomputed_hash": self.recomputed_hash,
+        }
+
+
+@dataclass
+class StaleFindings:
+    """What a verification's staleness check found over its window of the range."""
+
+    from_date: datetime.date
+    to_date: datetime.date
+    error: str | None = None
+    """Why the window could not be checked (raw data the processors refuse, say)."""
+    keys: list[str] = field(default_factory=list)
+    """The first stale keys, ``game_date game_id entity``."""
+    upstream_rows: dict[str, int] = field(default_factory=dict)
+    """Rows here that read corrected games of each upstream table as history."""
+    downstream: dict[str, dict[datetime.date, int]] = field(default_factory=dict)
+    """Per downstream table, its dates (and rows there) that read this table's outdated rows."""
+    corrected_games: list[dict] = field(default_factory=list)
+    bytes_processed: int | None = None
+
+    @property
+    def window(self) -> str:
+        return f"{self.from_date}..{self.to_date}"
+
+    def as_dict(self) -> dict:
+        return {
+            "from_date": self.from_date.isoformat(),
+            "to_date": self.to_date.isoformat(),
+            "error": self.error,
+            "keys": list(self.keys),
+            "upstream_rows": dict(self.upstream_rows),
+            "downstream": {
+                name: {day.isoformat(): n for day, n in by_date.items()}
+                for name, by_date in self.downstream.items()
+            },
+            "corrected_games": list(self.corrected_games),
+            "bytes_processed": self.bytes_processed,
         }
 
 
@@ -183,6 +242,8 @@ class TableCoverage:
     """What they scanned, from the jobs' statistics."""
     history: HistorySummary | None = None
     """The whole history's standing, this verification included (set by the report)."""
+    staleness: StaleFindings | None = None
+    """The staleness check over the window's newest dates, when the verification ran one."""
 
     # -- sums over the dates -----------------------------------------------------
 
@@ -224,8 +285,35 @@ class TableCoverage:
         return self._sum("unhashed")
 
     @property
-    def stale_hashes(self) -> int:
+    def old_spec_hashes(self) -> int:
+        return self._sum("old_spec")
+
+    @property
+    def stale_rows(self) -> int:
         return self._sum("stale")
+
+    @property
+    def stale_upstream_rows(self) -> int:
+        return self._sum("stale_upstream")
+
+    def _stale_reasons(self) -> list[str]:
+        s = self.staleness
+        if s is None:
+            return []
+        if s.error:
+            return [f"stale rows not checked over {s.window}: {s.error}"]
+        found = []
+        days = len(self.dates_in(STALE))
+        if self.stale_rows:
+            found.append(
+                f"{self.stale_rows:,} rows stale over {s.window}: their content differs from what "
+                "today's raw data implies (corrected after processing)"
+            )
+        for upstream, rows in s.upstream_rows.items():
+            found.append(f"{rows:,} rows read games of {upstream} that raw corrections changed")
+        if found and days:
+            found[-1] += f" ({days} stale date{'s' if days != 1 else ''})"
+        return found
 
     @property
     def malformed_hashes(self) -> int:
@@ -286,8 +374,9 @@ class TableCoverage:
             )
         if self.unhashed:
             found.append(f"{self.unhashed:,} rows without a hash")
-        if self.stale_hashes:
-            found.append(f"{self.stale_hashes:,} hashes from an older spec (current v{VERSION})")
+        if self.old_spec_hashes:
+            found.append(f"{self.old_spec_hashes:,} hashes from an older spec (current v{VERSION})")
+        found += self._stale_reasons()
         if self.malformed_hashes:
             found.append(f"{self.malformed_hashes:,} malformed hashes (not 16 lowercase hex)")
         if self.null_key_rows:

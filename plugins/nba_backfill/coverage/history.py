@@ -44,6 +44,7 @@ def history_rows(
             "repair_commands": "\n".join(r["command"] for r in summary["repairs"]) or None,
             "problem_keys": json.dumps(summary["problem_keys"]) if summary["problem_keys"] else None,
             **_history_columns(t.history),
+            **_stale_columns(t, summary),
         }
         tables.append({c.name: values.get(c.name) for c in COVERAGE_HISTORY.columns})
         for d in t.dates:
@@ -59,6 +60,8 @@ def history_rows(
                 "missing_keys": d.missing,
                 "unexpected_keys": d.unexpected,
                 "drifted_rows": d.drifted,
+                "stale_rows": d.stale,
+                "stale_upstream_rows": d.stale_upstream,
             }
             dates.append({c.name: day.get(c.name) for c in COVERAGE_HISTORY_DATES.columns})
     return tables, dates
@@ -76,6 +79,21 @@ def _history_columns(history) -> dict:
         "history_complete_dates": history.complete_dates,
         "history_never_verified_dates": history.states.get(NEVER_VERIFIED, 0),
         "history_states": json.dumps(history.states, sort_keys=True),
+    }
+
+
+def _stale_columns(t, summary: dict) -> dict:
+    """The staleness check's window and findings (None when the verification ran none)."""
+    s = t.staleness
+    if s is None:
+        return {"stale_rows": None, "stale_upstream_rows": None, "stale_dates": None}
+    return {
+        "stale_ranges": json.dumps(summary["stale_ranges"]),
+        "stale_from_date": s.from_date.isoformat(),
+        "stale_to_date": s.to_date.isoformat(),
+        "stale_error": s.error,
+        "stale_bytes_processed": s.bytes_processed,
+        "staleness": json.dumps(s.as_dict()),
     }
 
 

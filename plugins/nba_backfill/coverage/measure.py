@@ -176,7 +176,7 @@ def measure_table(
             unexpected=r.unexpected,
             hashed=r.hashed,
             unhashed=r.unhashed,
-            stale=r.stale,
+            old_spec=r.old_spec,
             malformed=r.malformed,
             drifted=r.drifted,
             duplicates=r.duplicates,
@@ -208,7 +208,7 @@ def measure_table(
 
 def _has_problem(d: DateFigures) -> bool:
     return bool(
-        d.missing or d.unexpected or d.duplicates or d.unhashed or d.stale or d.malformed or d.drifted
+        d.missing or d.unexpected or d.duplicates or d.unhashed or d.old_spec or d.malformed or d.drifted
     )
 
 

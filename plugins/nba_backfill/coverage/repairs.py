@@ -27,7 +27,15 @@ from dataclasses import dataclass
 
 from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
 from nba_backfill.catalog.registry import REGISTRY
-from nba_backfill.coverage.figures import DRIFTED, MISSING, PARTIAL, UNEXPECTED, DateFigures, TableCoverage
+from nba_backfill.coverage.figures import (
+    DRIFTED,
+    MISSING,
+    PARTIAL,
+    STALE,
+    UNEXPECTED,
+    DateFigures,
+    TableCoverage,
+)
 from nba_backfill.warehouse.client import run_query
 from nba_backfill.warehouse.sql import Statement
 
@@ -36,9 +44,10 @@ REPROCESS_FAILED = "failed"
 PER_DATE = "backfill"
 RANGE = "range"
 
-REPAIRED_STATES = (MISSING, PARTIAL, UNEXPECTED, DRIFTED)
+REPAIRED_STATES = (MISSING, PARTIAL, UNEXPECTED, DRIFTED, STALE)
 """Game-date states a reprocess repairs: the processor path inserts missing keys, deletes keys
-the source no longer implies and rewrites rows whose hash differs from their content."""
+the source no longer implies and rewrites rows whose hash differs from their content or
+whose content differs from today's raw data."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +222,9 @@ def per_date_repairs(coverage: TableCoverage, outcomes: dict[datetime.date, bool
 
     for day in (d for d in coverage.dates if d.expected):
         if day.state in REPAIRED_STATES:
-            wanted = REPROCESS_COMPLETED if outcomes.get(day.game_date, False) else REPROCESS_FAILED
+            # A stale date's content came from raw data since corrected: rerun it whatever ran before.
+            rerun = day.state == STALE or outcomes.get(day.game_date, False)
+            wanted = REPROCESS_COMPLETED if rerun else REPROCESS_FAILED
             if wanted != behavior:
                 close()
                 run, behavior = [], wanted
@@ -237,8 +248,11 @@ def range_repair(coverage: TableCoverage) -> Repair | None:
 
 
 def _hashes_only(day: DateFigures) -> bool:
-    """Every expected key is there once and nothing else: an UPDATE of the hashes repairs it."""
-    return not (day.missing or day.unexpected or day.duplicates or day.null_keys)
+    """Every expected key is there once, nothing else, and its content is today's: an UPDATE
+    of the hashes repairs it (a stale row's content must be recomputed from raw)."""
+    return not (
+        day.missing or day.unexpected or day.duplicates or day.null_keys or day.stale or day.stale_upstream
+    )
 
 
 def plan_repairs(coverage: TableCoverage, outcomes: dict[datetime.date, bool]) -> list[Repair]:

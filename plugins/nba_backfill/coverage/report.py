@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 
 from nba_backfill.catalog.hash_spec import VERSION
 from nba_backfill.catalog.registry import REGISTRY
-from nba_backfill.coverage.figures import DRIFTED, MISSING, PARTIAL, PROBLEMS, UNEXPECTED, TableCoverage
+from nba_backfill.coverage.figures import (
+    DRIFTED,
+    MISSING,
+    PARTIAL,
+    PROBLEMS,
+    STALE,
+    UNEXPECTED,
+    TableCoverage,
+)
 from nba_backfill.coverage.repairs import (
     Repair,
     format_duration,
@@ -116,6 +124,7 @@ class CoverageReport:
                 (PARTIAL, "partial dates"),
                 (UNEXPECTED, "dates with unexpected keys or rows without games"),
                 (DRIFTED, "drifted dates"),
+                (STALE, "stale dates"),
             ):
                 days = t.dates_in(state)
                 if days:
@@ -126,6 +135,7 @@ class CoverageReport:
                     lines.append(f"  {problem} keys (first {len(keys)}):")
                     lines += [f"    {k.describe()}" for k in keys]
             lines.extend(f"  parity: {example}" for example in t.parity_examples)
+            lines += self._stale_details(t)
             lines.append(
                 f"  table holds {t.min_date or '-'}..{t.max_date or '-'}; every stored hash recomputed, "
                 f"{t.parity_checked} also in Python"
@@ -141,6 +151,11 @@ class CoverageReport:
                 )
                 lines.append(f"  repair ({how}{after}):")
                 lines += [f"    {r.command}" for r in repairs]
+            elif t.staleness and t.staleness.error:
+                lines.append(
+                    "  repair: the raw data above must be fixed at its source (or its bad rows removed); "
+                    "then verify again"
+                )
             else:
                 lines.append(
                     "  repair: every expected date holds its keys; the table-wide checks above failed. Find the "
@@ -149,6 +164,29 @@ class CoverageReport:
                 )
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks)
+
+    def _stale_details(self, t: TableCoverage) -> list[str]:
+        """Stale keys, and the dates of downstream tables this run did not verify."""
+        s = t.staleness
+        if s is None or s.error:
+            return []
+        lines = []
+        if s.keys:
+            lines.append(f"  stale keys (first {len(s.keys)}, checked {s.window}):")
+            lines += [f"    {key}" for key in s.keys]
+        from nba_backfill.coverage.staleness import reprocess
+
+        verified = {c.table for c in self.tables}
+        for name, by_date in s.downstream.items():
+            if name in verified:
+                continue  # its own block lists those dates, and its repairs come after this table's
+            days = list(by_date)
+            lines.append(
+                f"  {name} (not verified in this run) reads the corrected games as history on {len(days)} "
+                f"dates {days[0]}..{days[-1]}; after this table's repair, recompute them:"
+            )
+            lines += [f"    {r.command}" for r in reprocess(name, days)]
+        return lines
 
     def to_text(self) -> str:
         when = self.verified_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -196,8 +234,13 @@ class CoverageReport:
             "partial_ranges": ranges(PARTIAL),
             "unexpected_ranges": ranges(UNEXPECTED),
             "drifted_ranges": ranges(DRIFTED),
+            "stale_rows": t.stale_rows,
+            "stale_upstream_rows": t.stale_upstream_rows,
+            "stale_dates": len(t.dates_in(STALE)),
+            "stale_ranges": ranges(STALE),
+            "staleness": t.staleness.as_dict() if t.staleness else None,
             "unhashed": t.unhashed,
-            "stale_hashes": t.stale_hashes,
+            "old_spec_hashes": t.old_spec_hashes,
             "malformed_hashes": t.malformed_hashes,
             "null_key_rows": t.null_key_rows,
             "null_date_rows": t.null_date_rows,
@@ -242,6 +285,8 @@ class CoverageReport:
                         "unexpected": d.unexpected,
                         "hashed": d.hashed,
                         "drifted": d.drifted,
+                        "stale": d.stale,
+                        "stale_upstream": d.stale_upstream,
                     }
                     for d in t.dates
                 ]
@@ -255,7 +300,7 @@ def _problem_total(t: TableCoverage, problem: str) -> int:
         "unexpected": t.unexpected_keys,
         "duplicate": t.duplicate_keys,
         "unhashed": t.unhashed,
-        "stale": t.stale_hashes,
+        "old_spec": t.old_spec_hashes,
         "malformed": t.malformed_hashes,
         "drifted": t.drifted_rows,
     }[problem]

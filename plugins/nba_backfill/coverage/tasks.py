@@ -18,7 +18,7 @@ ALERT_TASK = "alert_on_gaps"
 def measure_coverage(**context) -> dict[str, Any]:
     """Measure every requested table, record it in coverage_history, hand the report on."""
     from nba_backfill.coverage import CoverageRequestError, plan, verify
-    from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE
+    from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE, DEFAULT_STALE_DAYS
     from nba_backfill.coverage.history import record
     from nba_backfill.warehouse.client import warehouse_client
 
@@ -34,8 +34,17 @@ def measure_coverage(**context) -> dict[str, Any]:
             raise refuse_params(f"bad verify_coverage params: {exc}") from None
         client = warehouse_client()
         parity_sample = int(params.get("parity_sample", DEFAULT_PARITY_SAMPLE))
+        stale_days = params.get("stale_days", DEFAULT_STALE_DAYS)
         # Recorded in coverage_history: what the statements would scan, from a dry run, too.
-        report = verify(tables, ranges, client, parity_sample=parity_sample, as_of=moment, estimate=True)
+        report = verify(
+            tables,
+            ranges,
+            client,
+            parity_sample=parity_sample,
+            as_of=moment,
+            estimate=True,
+            stale_days=DEFAULT_STALE_DAYS if stale_days is None else int(stale_days),
+        )
         written = record(report, context["run_id"], run_type_of(context), client)
     except Exception as exc:
         ti.xcom_push(key="error", value=f"{type(exc).__name__}: {exc}")

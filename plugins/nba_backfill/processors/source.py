@@ -84,11 +84,39 @@ class Recomputed:
     quarantined: list[str]
 
 
+UpstreamRows = dict[str, tuple[datetime.date, datetime.date, list[dict]]]
+"""Per upstream table, rows recomputed over ``first..last`` that stand in for its stored rows there."""
+
+
 def recompute(
-    table: AnalyticsTable, first: datetime.date, last: datetime.date, run: RunInfo, client
+    table: AnalyticsTable,
+    first: datetime.date,
+    last: datetime.date,
+    run: RunInfo,
+    client,
+    *,
+    upstream: UpstreamRows | None = None,
 ) -> Recomputed:
-    """Read, screen, compute and hash ``table``'s rows for every game date of ``first..last``."""
+    """Read, screen, compute and hash ``table``'s rows for every game date of ``first..last``.
+
+    ``upstream`` replaces stored history by rows recomputed from today's raw data (the
+    staleness check: what a context will say once its summaries are reprocessed).
+    """
     source = read_source(table, first, client, last)
+    for name, (since, until, rows) in (upstream or {}).items():
+        if name in table.upstream:
+            source.upstream[name] = _history_with(source.upstream_rows(name), since, until, rows, last, name)
     days = {d for d in source.game_dates() if first <= d <= last}
     rows = finalize(table, compute_frame(table, source, days), run)
     return Recomputed(rows, days, list(source.quarantined))
+
+
+def _history_with(stored, since, until, rows, last, name):
+    """Stored history with ``since..until`` replaced by ``rows`` (history stays before ``last``)."""
+    import polars as pl
+
+    from nba_backfill.warehouse.frames import frame
+
+    kept = stored.filter(~pl.col("game_date").is_between(since, until))
+    fresh = frame(rows, REGISTRY[name].columns).filter(pl.col("game_date") < last)
+    return pl.concat([kept, fresh], how="vertical")

@@ -23,6 +23,10 @@ import polars as pl
 
 from nba_backfill.processors import SourceData
 
+HISTORY_GAMES = 10
+"""The longest rolling window a context reads: a game stays in an entity's history for its
+next ``HISTORY_GAMES`` games, and for the rest of its season (season record, games played)."""
+
 
 def _rolling_mean(column: str, window: int, entity: str) -> pl.Expr:
     return pl.col(column).cast(pl.Float64).rolling_mean(window, min_samples=1).over(entity)
@@ -107,8 +111,8 @@ def compute_team(source: SourceData, game_dates: set[datetime.date]) -> pl.DataF
             "season",
             _season_games("team_abbr"),
             pl.col("win").cast(pl.Int64).cum_sum().over("team_abbr", "season").alias("h_season_wins"),
-            _rolling_mean("points", 10, "team_abbr").alias("h_points_10"),
-            _present_mean("points_allowed", 10, "team_abbr").alias("h_allowed_10"),
+            _rolling_mean("points", HISTORY_GAMES, "team_abbr").alias("h_points_10"),
+            _present_mean("points_allowed", HISTORY_GAMES, "team_abbr").alias("h_allowed_10"),
         )
     )
     games = source.games_on(game_dates)
@@ -174,8 +178,8 @@ def compute_player(source: SourceData, game_dates: set[datetime.date]) -> pl.Dat
             "season",
             _season_games("player_id"),
             _rolling_mean("points", 5, "player_id").alias("h_points_5"),
-            _rolling_mean("points", 10, "player_id").alias("h_points_10"),
-            _rolling_mean("minutes", 10, "player_id").alias("h_minutes_10"),
+            _rolling_mean("points", HISTORY_GAMES, "player_id").alias("h_points_10"),
+            _rolling_mean("minutes", HISTORY_GAMES, "player_id").alias("h_minutes_10"),
         )
     )
     targets = roster.join(lines, on=["game_id", "player_id"], how="left", maintain_order="left")

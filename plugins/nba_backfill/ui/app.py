@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 PAGE = Path(__file__).with_name("page.html")
 ICON = (
@@ -52,6 +52,8 @@ class VerificationRequest(BaseModel):
     to_date: datetime.date | None = None
     reason: str = ""
     """Shown in the answer and as the run's note, e.g. the repair that ended."""
+    stale_days: int | None = Field(None, ge=0)
+    """Newest days of the range recomputed from raw data for stale rows (default: the DAG's)."""
     after_repair: str | None = None
     """``<dag_id>:<backfill or run id>`` of the repair it follows: at most one verification
     per repair, however many pages ask (its run id is derived from it)."""
@@ -269,6 +271,8 @@ def create_app() -> FastAPI:
             "from_date": str(body.from_date or first),
             "to_date": str(body.to_date or last),
         }
+        if body.stale_days is not None:
+            conf["stale_days"] = body.stale_days
         headers = {"Authorization": f"Bearer {token}"}
         async with _self_client(request) as client:
             runs = await client.get(
@@ -329,6 +333,7 @@ def create_app() -> FastAPI:
         from nba_backfill.catalog.partitions import InvalidGameDate, parse_game_date
         from nba_backfill.catalog.registry import REGISTRY
         from nba_backfill.coverage.measure import measure_table
+        from nba_backfill.coverage.staleness import check_coverages
         from nba_backfill.warehouse.client import warehouse_client
 
         table = REGISTRY.get(table_name)
@@ -338,8 +343,14 @@ def create_app() -> FastAPI:
             day = parse_game_date(game_date.isoformat(), table)
         except InvalidGameDate as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
-        coverage = measure_table(table, day, day, warehouse_client(), parity_sample=0, key_limit=DATE_KEYS)
+        client = warehouse_client()
+        coverage = measure_table(table, day, day, client, parity_sample=0, key_limit=DATE_KEYS)
+        # The date recomputed from today's raw data too: a stale date says so here as well.
+        check_coverages([table], [coverage], 1, client)
         (figures,) = coverage.dates or [None]
+        found = coverage.staleness
+        keys = {problem: [key.describe() for key in keys] for problem, keys in coverage.problem_keys.items()}
+        keys["stale"] = list(found.keys)
         return {
             "table": table.name,
             "game_date": str(day),
@@ -347,11 +358,15 @@ def create_app() -> FastAPI:
             "expected": figures.expected if figures else 0,
             "present": figures.present if figures else 0,
             "hashed": figures.hashed if figures else 0,
-            "keys": {
-                problem: [key.describe() for key in keys]
-                for problem, keys in coverage.problem_keys.items()
-                if keys
-            },
+            "stale": figures.stale if figures else 0,
+            "stale_error": found.error,
+            "stale_note": (
+                f"recomputed from today's raw data, reading {', '.join(table.upstream)} as stored "
+                "(the nightly check also judges them as their reprocess will write them)"
+                if table.upstream
+                else "recomputed from today's raw data"
+            ),
+            "keys": {problem: listed for problem, listed in keys.items() if listed},
         }
 
     @app.post("/api/repairs", status_code=status.HTTP_201_CREATED)

@@ -303,7 +303,11 @@ def load_rows(
         count += 1
     payload.seek(0)
     if count == 0:  # an empty upload is an error; there is nothing to load
-        if replace:
+        if replace:  # replaced by nothing: an empty table with the schema, whether it existed or not
+            with outage_named(client):
+                reference = bigquery.TableReference.from_string(table, default_project=client.project)
+                fields = [bigquery.SchemaField(*field) for field in schema]
+                client.create_table(bigquery.Table(reference, schema=fields), exists_ok=True)
             run_dml(empty_table_statement(table), client=client)
         return 0
     job_config = bigquery.LoadJobConfig(

@@ -207,13 +207,16 @@ def whole_history(api: AirflowApi, world: sample_data.SampleData) -> dict:
 
 
 def processor_throughput() -> dict:
-    """(d) one season in-process: compute + hash, hash alone vs a hashlib loop, read + compute + MERGE."""
+    """(d) one season in-process: compute + hash, hash alone vs a hashlib loop; the old and the
+    new I/O side by side on the same rows; then read + compute + MERGE timed per phase."""
     from local_stack.adhoc import run_query
     from nba_backfill import processors
-    from nba_backfill.backfill.processor_path import write_partitions
+    from nba_backfill.backfill.processor_path import staging_table_id, write_partitions
     from nba_backfill.catalog.hash_spec import frame_hashes, row_hash
-    from nba_backfill.processors.source import read_source
-    from nba_backfill.warehouse.client import warehouse_client
+    from nba_backfill.processors.source import read_source, recompute
+    from nba_backfill.timing import Stopwatch
+    from nba_backfill.warehouse.client import drop_table, load_rows, warehouse_client
+    from nba_backfill.warehouse.frames import write_frame
 
     client = warehouse_client()
     (season,) = run_query(
@@ -241,34 +244,75 @@ def processor_throughput() -> dict:
             3, lambda d=dicts, table=table: [row_hash(r, table.hash_columns) for r in d]
         )
 
-        _clear_hashes(first, last, tables=(name,))
-        started = time.perf_counter()
-        fresh = read_source(table, first, client, last)
-        read_done = time.perf_counter()
-        written = processors.finalize(table, processors.compute_frame(table, fresh, days), run)
-        computed = time.perf_counter()
-        counts = write_partitions(table, written, first, last, "bench", client)
-        merge_seconds = time.perf_counter() - started
-        # Where the time goes: reading the chunk (Arrow over REST), computing and hashing
-        # it, and writing it (staging load + one MERGE + the staging table's removal).
-        profile = {
-            "read_seconds": round(read_done - started, 2),
-            "compute_hash_seconds": round(computed - read_done, 2),
-            "write_seconds": round(time.perf_counter() - computed, 2),
+        # The same reads and the same staging load, old I/O then new, alternating, best of 3.
+        staging = staging_table_id(table, first, last, "bench-io")
+        io = {
+            "read": {
+                "rest_json_pages": lambda table=table: _with_rest_reads(
+                    lambda: read_source(table, first, client, last)
+                ),
+                "storage_read_arrow": lambda table=table: read_source(table, first, client, last),
+            },
+            "load": {
+                "ndjson_rows": lambda table=table, rows=rows, staging=staging: load_rows(
+                    staging, rows.to_dicts(), table.schema, client=client, replace=True
+                ),
+                "parquet_frame": lambda table=table, rows=rows, staging=staging: write_frame(
+                    staging, rows, table.schema, client=client, replace=True
+                ),
+            },
         }
-        if counts.updated != len(written):
-            raise BenchmarkFailed(f"{name}: MERGE updated {counts.updated} of {len(written)} rows")
+        side_by_side = {}
+        for step, ways in io.items():
+            best = {way: float("inf") for way in ways}
+            for _ in range(3):
+                for way, work in ways.items():
+                    started = time.perf_counter()
+                    work()
+                    best[way] = min(best[way], time.perf_counter() - started)
+            old, new = (round(best[way], 3) for way in ways)
+            side_by_side[step] = {
+                **{f"{way}_seconds": round(best[way], 3) for way in ways},
+                "ratio": round(old / new, 1),
+            }
+        drop_table(staging, client=client)
+
+        _clear_hashes(first, last, tables=(name,))
+        stopwatch = Stopwatch()
+        started = time.perf_counter()
+        fresh = recompute(table, first, last, run, client, stopwatch=stopwatch)
+        counts = write_partitions(table, fresh.frame, first, last, "bench", client, stopwatch=stopwatch)
+        merge_seconds = time.perf_counter() - started
+        if counts.updated != fresh.frame.height:
+            raise BenchmarkFailed(f"{name}: MERGE updated {counts.updated} of {fresh.frame.height} rows")
         out[name] = {
             "rows": rows.height,
             "compute_and_hash_rows_per_second": round(rows.height / seconds),
             "hash_rows_per_second": round(rows.height / hash_seconds),
             "hashlib_row_loop_rows_per_second": round(rows.height / loop_seconds),
+            "io_side_by_side": side_by_side,
             "read_compute_merge_seconds": round(merge_seconds, 2),
             "read_compute_merge_rows_per_second": round(rows.height / merge_seconds),
-            "read_compute_merge_profile": profile,
+            # Where the time goes: read (raw, history, stored hashes), compute, hash, staging
+            # load, MERGE, and the read-back that proves the partitions hold the rows.
+            "read_compute_merge_phases": stopwatch.as_dict(),
         }
         log(f"throughput {name}: {out[name]}")
     return out
+
+
+def _with_rest_reads(work):
+    """``work()`` with reads as JSON pages over REST (the fallback when no Storage Read endpoint is set)."""
+    from nba_backfill import settings
+    from nba_backfill.warehouse import client as warehouse
+
+    saved, settings.STORAGE_READ_ENDPOINT = settings.STORAGE_READ_ENDPOINT, None
+    warehouse.storage_read_client.cache_clear()
+    try:
+        return work()
+    finally:
+        settings.STORAGE_READ_ENDPOINT = saved
+        warehouse.storage_read_client.cache_clear()
 
 
 def _best_of(times: int, work):

@@ -130,6 +130,8 @@ class StackConfig:
             # The google-cloud-bigquery client reads this variable itself; the provider has
             # no endpoint setting of its own.
             env["BIGQUERY_EMULATOR_HOST"] = self.warehouse_url
+            # Arrow reads go straight to the emulator's gRPC port (the fault proxy speaks HTTP).
+            env["NBA_STORAGE_READ_ENDPOINT"] = f"{self.emulator_host}:{self.emulator_grpc_port}"
             extra["is_anonymous"] = True
         conn = {"conn_type": "google_cloud_platform", "extra": extra}
         env["AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT"] = json.dumps(conn)

@@ -12,6 +12,7 @@ import re
 
 _DATASET_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 _DAG_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
+_HOST_PORT = re.compile(r"[A-Za-z0-9_.-]+:[0-9]{1,5}")
 
 
 class SettingError(ValueError):
@@ -54,6 +55,19 @@ DATASET_MONITORING = _dataset("NBA_DATASET_MONITORING", "nba_monitoring")
 MAXIMUM_BYTES_BILLED = _whole_number("NBA_MAXIMUM_BYTES_BILLED", 50 * 1024**3, minimum=1)
 """Every job refuses to bill more than this (default 50 GiB): a query that would is a bug."""
 
+
+def _host_port(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    if value and not _HOST_PORT.fullmatch(value):
+        raise SettingError(f"{name}={value!r} must be host:port (plain gRPC), e.g. 127.0.0.1:9060")
+    return value or None
+
+
+STORAGE_READ_ENDPOINT = _host_port("NBA_STORAGE_READ_ENDPOINT")
+"""Where a warehouse at a custom endpoint (a local emulator) serves the BigQuery Storage Read
+API, as plain-text gRPC ``host:port``. Unset: BigQuery's own endpoint when the connection is
+BigQuery's, else reads come as JSON pages over REST (slow; the log says so)."""
+
 CATCHUP = _flag("NBA_BACKFILL_CATCHUP", False)
 """Let the scheduler create every missed partition since history start (off by default:
 use ``airflow backfill create`` for bounded ranges)."""
@@ -62,6 +76,10 @@ DML_CONCURRENCY = _whole_number("NBA_DML_CONCURRENCY", 2, minimum=1)
 """Mutating statements per table in flight at once. BigQuery runs 2 per table and queues 20."""
 
 MAX_ACTIVE_RUNS = _whole_number("NBA_BACKFILL_MAX_ACTIVE_RUNS", 4, minimum=1)
+
+PROCESSOR_CHUNK_ROWS = _whole_number("NBA_PROCESSOR_CHUNK_ROWS", 250_000, minimum=1_000)
+"""About how many rows one processor task computes and writes in a range run (chunk ``auto``):
+fewer task instances than a chunk per season, and a task's memory stays bounded (bench/)."""
 
 TASK_RETRIES = _whole_number("NBA_TASK_RETRIES", 3)
 """Task retries after a failed attempt (an outage, a killed worker); BigQuery's transient

@@ -70,11 +70,14 @@ def test_the_compose_file_validates_with_and_without_the_emulator_profile(resolv
     assert set(AIRFLOW_SERVICES) | {"postgres", "redis", "airflow-init"} <= set(resolved["services"])
     assert resolved["services"]["bigquery-emulator"]["profiles"] == ["emulator"], "the emulator is opt-in"
     assert all("profiles" not in s for n, s in resolved["services"].items() if n != "bigquery-emulator")
-    emulator_host = "http://bigquery-emulator:9050"
-    with_emulator = _config(tmp_path, "emulator", shell_env={"BIGQUERY_EMULATOR_HOST": emulator_host})
+    emulator_host, storage_host = "http://bigquery-emulator:9050", "bigquery-emulator:9060"
+    shell = {"BIGQUERY_EMULATOR_HOST": emulator_host, "NBA_STORAGE_READ_ENDPOINT": storage_host}
+    with_emulator = _config(tmp_path, "emulator", shell_env=shell)
     assert "bigquery-emulator" in with_emulator["services"]
     for name in AIRFLOW_SERVICES:
-        assert with_emulator["services"][name]["environment"]["BIGQUERY_EMULATOR_HOST"] == emulator_host
+        env = with_emulator["services"][name]["environment"]
+        assert env["BIGQUERY_EMULATOR_HOST"] == emulator_host
+        assert env["NBA_STORAGE_READ_ENDPOINT"] == storage_host, "Arrow reads need the gRPC port"
 
 
 def test_it_is_the_celery_topology_on_postgres_and_redis(resolved):
@@ -89,6 +92,7 @@ def test_it_is_the_celery_topology_on_postgres_and_redis(resolved):
         assert env["NBA_DEFERRABLE"] == "true", name
         # null = passed through from the shell only when set there: real BigQuery by default
         assert env.get("BIGQUERY_EMULATOR_HOST") is None, "real BigQuery unless the emulator is asked for"
+        assert env.get("NBA_STORAGE_READ_ENDPOINT") is None, name
 
 
 def test_every_mounted_path_exists(resolved):

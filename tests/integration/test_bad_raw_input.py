@@ -41,8 +41,16 @@ class TaskInstance:
         return self.pulled[key]
 
 
+PHASES = {"read", "compute", "hash", "load", "merge", "verify"}
+
+
 def process_partition(table, day: datetime.date, run_id: str = "bad-raw-input") -> dict:
-    return partition_tasks.process_partition(table.name, ti=TaskInstance(day), run_id=run_id)
+    """The task's counts; its timings (every phase, and the peak memory) are checked and dropped."""
+    counts = partition_tasks.process_partition(table.name, ti=TaskInstance(day), run_id=run_id)
+    timings = counts.pop("timings")
+    assert {f"{phase}_seconds" for phase in PHASES} <= set(timings), timings
+    assert timings["peak_rss_mib"] > 0
+    return counts
 
 
 def process_chunk(table, first: datetime.date, last: datetime.date) -> dict:

@@ -65,10 +65,13 @@ def _stale_in_python(name: str, bq) -> set[str]:
     from nba_backfill.catalog.registry import REGISTRY
 
     table = REGISTRY[name]
-    stored = stored_hashes(table, FIRST, LAST, bq)
-    fresh = {tuple(r[k] for k in table.key_columns): r["data_hash"] for r in _recompute(name, bq).rows}
+    keys = table.key_columns
+    stored = {
+        tuple(r[k] for k in keys): r["data_hash"] for r in stored_hashes(table, FIRST, LAST, bq).to_dicts()
+    }
+    fresh = {tuple(r[k] for k in keys): r["data_hash"] for r in _recompute(name, bq).rows}
     assert set(stored) == set(fresh)
-    return {" ".join(str(v) for v in key) for key, h in fresh.items() if stored[key][0] != h}
+    return {" ".join(str(v) for v in key) for key, h in fresh.items() if stored[key] != h}
 
 
 def test_a_table_processed_from_todays_raw_data_has_no_stale_rows(processed, bq):

@@ -24,10 +24,12 @@ from nba_backfill.coverage.measure import statements as measure_statements
 from nba_backfill.processors import source
 from nba_backfill.ui import data as ui_data
 from nba_backfill.warehouse.client import empty_table_statement, query_parameters
+from nba_backfill.warehouse.frames import materialize_statement
 from nba_backfill.warehouse.sql import SQL_DIR, Statement
 
 DAY = datetime.date(2021, 11, 15)
 FIRST, LAST = datetime.date(2021, 10, 19), datetime.date(2022, 4, 10)
+READ_TABLE = "nba_monitoring.read_0123456789abcdef"
 
 
 def _cases() -> list[tuple[str, Statement]]:
@@ -48,6 +50,11 @@ def _cases() -> list[tuple[str, Statement]]:
             ),
         ]
         cases += [(f"{name} read {s}", s) for s in source.read_statements(table, FIRST, LAST)]
+        reads = [
+            *source.read_statements(table, FIRST, LAST),
+            processor_path.stored_hashes_statement(table, FIRST, LAST),
+        ]
+        cases += [(f"{name} read as Arrow {s}", materialize_statement(s, READ_TABLE)) for s in reads]
         for mode in ("sql", "processor"):
             cases += [(f"{name} cost {mode} {s}", s) for s in cost.statements(table, FIRST, LAST, mode)]
         cases += [(f"{name} measure {k}", s) for k, s in measure_statements(table, FIRST, LAST).items()]

@@ -6,7 +6,12 @@ import datetime
 
 import pytest
 
-from nba_backfill.backfill.range_tasks import chunk_ranges, range_chunk_problem
+from nba_backfill.backfill.range_tasks import (
+    MAX_PARTITIONS_PER_JOB,
+    auto_chunk_ranges,
+    chunk_ranges,
+    range_chunk_problem,
+)
 
 D = datetime.date
 GAMES = [
@@ -45,6 +50,31 @@ def test_month_week_and_day_chunks():
 def test_an_unknown_chunk_is_refused():
     with pytest.raises(ValueError, match="chunk 'fortnight' is not one of season, month, week, day"):
         chunk_ranges(GAMES, "fortnight")
+
+
+def _every_day(first: datetime.date, days: int, games: int = 10) -> list[tuple[datetime.date, int]]:
+    return [(first + datetime.timedelta(days=n), games) for n in range(days)]
+
+
+def test_auto_chunks_on_the_sql_path_are_as_few_as_bigquerys_partition_cap_allows():
+    history = _every_day(D(2016, 10, 1), 3000)
+    assert auto_chunk_ranges(history, None, 1_000) == [(history[0][0], history[-1][0])]  # one statement
+    longer = _every_day(D(2016, 10, 1), MAX_PARTITIONS_PER_JOB + 1)
+    chunks = auto_chunk_ranges(longer, None, 1_000)
+    assert chunks == [(longer[0][0], longer[-2][0]), (longer[-1][0], longer[-1][0])]
+    assert all((b - a).days + 1 <= MAX_PARTITIONS_PER_JOB for a, b in chunks)
+    assert auto_chunk_ranges([], None, 1_000) == []
+
+
+def test_auto_chunks_on_the_processor_path_hold_about_the_rows_asked_for():
+    days = _every_day(D(2021, 10, 19), 10, games=5)  # 5 games x 30 rows = 150 rows a day
+    chunks = auto_chunk_ranges(days, 30, 450)
+    assert chunks == [(days[i][0], days[i + 2][0]) for i in (0, 3, 6)] + [(days[9][0], days[9][0])]
+    # every date lands in exactly one chunk, in order
+    covered = [d for d, _ in days if any(a <= d <= b for a, b in chunks)]
+    assert covered == [d for d, _ in days]
+    # a date with more rows than a chunk holds is still one chunk of its own
+    assert auto_chunk_ranges(days[:2], 30, 100) == [(days[0][0], days[0][0]), (days[1][0], days[1][0])]
 
 
 def test_only_ranges_outside_the_first_month_need_the_gate():

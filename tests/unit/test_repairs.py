@@ -97,13 +97,13 @@ def test_the_sql_path_repairs_hashes_and_the_processor_path_repairs_keys():
         "from_date": "2021-10-19",
         "to_date": "2021-10-22",
         "mode": "sql",
-        "chunk": "range",
+        "chunk": "auto",
     }
     for wrong_keys in ("missing", "swapped"):
         cov = _coverage(dict(zip(days, ["unhashed", wrong_keys, "complete", "unhashed"], strict=True)))
         (repair,) = plan_repairs(cov, {})
         assert (repair.kind, repair.mode) == (RANGE, "processor"), wrong_keys
-        assert repair.conf["chunk"] == "season"  # the processor path reads a season at a time
+        assert repair.conf["chunk"] == "auto"  # chunks of bounded rows on the processor path
 
 
 def test_commands_unpause_first_and_parse_back():

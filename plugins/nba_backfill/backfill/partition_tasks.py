@@ -17,6 +17,7 @@ from nba_backfill import clock
 from nba_backfill.backfill import MODES
 from nba_backfill.catalog.registry import get_table
 from nba_backfill.runs import as_of, refuse, refuse_params, run_type_of
+from nba_backfill.timing import Stopwatch
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def check_partition(table_name: str, **context) -> list[str]:
 
 def process_partition(table_name: str, **context) -> dict[str, Any]:
     """Processor path: recompute the partition from raw rows, hash it, upsert what changed."""
-    from nba_backfill.backfill.processor_path import write_partition
+    from nba_backfill.backfill.processor_path import write_partitions
     from nba_backfill.processors import RunInfo
     from nba_backfill.processors.raw_checks import RawDataError
     from nba_backfill.processors.source import recompute
@@ -120,14 +121,17 @@ def process_partition(table_name: str, **context) -> dict[str, Any]:
     run_type = context["ti"].xcom_pull(task_ids=CHECK_TASK, key="run_type")
     run = RunInfo(context["run_id"], run_type, clock.now())
     client = warehouse_client()
+    stopwatch = Stopwatch()
     try:
-        computed = recompute(table, game_date, game_date, run, client)
+        computed = recompute(table, game_date, game_date, run, client, stopwatch=stopwatch)
     except RawDataError as exc:
         raise refuse(str(exc)) from exc
-    counts: dict[str, Any] = write_partition(
-        table, computed.rows, game_date, context["run_id"], client
+    counts: dict[str, Any] = write_partitions(
+        table, computed.frame, game_date, game_date, context["run_id"], client, stopwatch=stopwatch
     ).as_dict()
     log.info("%s %s: %s", table_name, game_date, counts)
+    log.info("%s %s: %s rows, %s", table_name, game_date, counts["computed"], stopwatch.describe())
+    counts["timings"] = stopwatch.as_dict()
     if computed.quarantined:  # recorded in backfill_log.detail by verify_and_log
         counts["quarantined"] = "; ".join(computed.quarantined)
     return counts

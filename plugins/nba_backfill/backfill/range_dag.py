@@ -8,8 +8,9 @@ partition) for the nightly partition and for repairing single dates. Triggered b
     validates ``from_date``/``to_date``/``mode``/``chunk``, refuses ranges with games not yet
     final and upcoming contexts whose upstream history is incomplete, applies the seeds'
     validation gate to any range outside the first month (``validation_gate.py``), and cuts
-    the range into chunks of game dates (a season by default; ``range`` makes the whole range one
-    chunk, up to BigQuery's 4,000 partitions per job).
+    the range into chunks of game dates (``auto`` by default: one SQL statement per 4,000
+    partitions, BigQuery's cap per job, or about ``NBA_PROCESSOR_CHUNK_ROWS`` rows per
+    processor task; ``season``, ``month``, ``week``, ``day`` or the whole ``range`` on request).
 ``choose_path``
     follows the ``mode`` param.
 ``hash_chunk_sql`` (mode ``sql``), one mapped instance per chunk
@@ -60,7 +61,10 @@ def build_range_dag(table: AnalyticsTable) -> DAG:
                 "sql", enum=list(MODES), description="sql hashes existing rows; processor recomputes them"
             ),
             "chunk": Param(
-                "season", enum=list(range_tasks.CHUNKS), description="Game dates per task instance."
+                "auto",
+                enum=list(range_tasks.CHUNKS),
+                description="Game dates per task instance: auto = as few as BigQuery's 4,000 partitions "
+                "per job (SQL) or about NBA_PROCESSOR_CHUNK_ROWS rows (processor) allow.",
             ),
             "skip_validation_gate": Param(
                 False,

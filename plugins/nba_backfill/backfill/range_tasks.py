@@ -1,9 +1,10 @@
 """What the tasks of a ``backfill_range_<table>`` run do. The DAG wiring is in ``range_dag.py``.
 
-A range run covers ``from_date..to_date`` in chunks of game dates (a season by default):
-one set-based statement per chunk on the SQL path, one task per chunk on the processor
-path. Every Airflow task instance costs seconds of CPU here, so a season in one task is
-what makes the whole history take minutes. Verification stays per date and exact: the
+A range run covers ``from_date..to_date`` in chunks of game dates: one set-based statement
+per chunk on the SQL path, one task per chunk on the processor path. Every Airflow task
+instance costs seconds of CPU here, so the default chunk (``auto``) makes as few as the
+limits allow: on the SQL path one statement per 4,000 partitions (BigQuery's cap per job),
+on the processor path about ``NBA_PROCESSOR_CHUNK_ROWS`` rows per task (bounded memory). Verification stays per date and exact: the
 coverage measurement of the range, one ``backfill_log`` row per game date.
 """
 
@@ -13,14 +14,15 @@ import datetime
 import logging
 from typing import Any
 
-from nba_backfill import clock
+from nba_backfill import clock, settings
 from nba_backfill.backfill import MODES
 from nba_backfill.catalog.registry import get_table
 from nba_backfill.runs import as_of, refuse, refuse_params, run_type_of
+from nba_backfill.timing import Stopwatch
 
 log = logging.getLogger(__name__)
 
-CHUNKS = ("season", "month", "week", "day", "range")
+CHUNKS = ("auto", "season", "month", "week", "day", "range")
 MAX_PARTITIONS_PER_JOB = 4000
 """BigQuery's limit on the partitions one job may modify: a ``range`` chunk must span fewer days."""
 PLAN_TASK = "plan_chunks"
@@ -56,12 +58,38 @@ def chunk_ranges(
     game_dates: list[tuple[datetime.date, str]], chunk: str
 ) -> list[tuple[datetime.date, datetime.date]]:
     """``(first, last)`` game date of each chunk, oldest first; days without games add nothing."""
-    if chunk not in CHUNKS:
-        raise ValueError(f"chunk {chunk!r} is not one of {', '.join(CHUNKS)}")
+    if chunk not in CHUNKS or chunk == "auto":
+        raise ValueError(f"chunk {chunk!r} is not one of {', '.join(CHUNKS[1:])}")
     groups: dict[tuple, list[datetime.date]] = {}
     for day, season in sorted(game_dates):
         groups.setdefault(chunk_of(day, season, chunk), []).append(day)
     return sorted((min(days), max(days)) for days in groups.values())
+
+
+def auto_chunk_ranges(
+    game_dates: list[tuple[datetime.date, int]], rows_per_game: int | None, chunk_rows: int
+) -> list[tuple[datetime.date, datetime.date]]:
+    """Consecutive game dates ``(day, games)`` cut into as few chunks as the limits allow.
+
+    Each chunk spans at most ``MAX_PARTITIONS_PER_JOB`` calendar days; with ``rows_per_game``
+    (the processor path) it also stops before it would pass about ``chunk_rows`` rows, but
+    always holds at least one date.
+    """
+    chunks: list[tuple[datetime.date, datetime.date]] = []
+    first = last = None
+    rows = 0
+    for day, games in sorted(game_dates):
+        more = games * (rows_per_game or 0)
+        too_long = first is not None and (day - first).days + 1 > MAX_PARTITIONS_PER_JOB
+        too_big = first is not None and rows_per_game is not None and rows and rows + more > chunk_rows
+        if too_long or too_big:
+            chunks.append((first, last))
+            first, rows = None, 0
+        first = first or day
+        last, rows = day, rows + more
+    if first is not None:
+        chunks.append((first, last))
+    return chunks
 
 
 def plan_chunks(table_name: str, **context) -> dict[str, Any]:
@@ -104,7 +132,12 @@ def plan_chunks(table_name: str, **context) -> dict[str, Any]:
             raise refuse(str(exc)) from None
     _validation_gate(table, first, last, bool(params.get("skip_validation_gate")), client)
     _cost_estimate(table, first, last, mode, client, ti)
-    chunks = chunk_ranges([(day.game_date, day.season) for day in games], chunk)
+    if chunk == "auto":
+        per_game = table.expected_rows.rows_per_game if mode == "processor" else None
+        chunk_rows = settings.PROCESSOR_CHUNK_ROWS
+        chunks = auto_chunk_ranges([(day.game_date, day.games) for day in games], per_game, chunk_rows)
+    else:
+        chunks = chunk_ranges([(day.game_date, day.season) for day in games], chunk)
     log.info(
         "%s %s..%s: %s game dates in %s %s chunks, mode %s",
         table_name,
@@ -185,13 +218,17 @@ def process_chunk(table_name: str, from_date: str, to_date: str, **context) -> d
     client = warehouse_client()
     first, last = datetime.date.fromisoformat(from_date), datetime.date.fromisoformat(to_date)
     run = RunInfo(context["run_id"], run_type_of(context), clock.now())
+    stopwatch = Stopwatch()
     try:
-        computed = recompute(table, first, last, run, client)
+        computed = recompute(table, first, last, run, client, stopwatch=stopwatch)
     except RawDataError as exc:
         raise refuse(str(exc)) from exc
-    counts = write_partitions(table, computed.rows, first, last, context["run_id"], client).as_dict()
+    counts = write_partitions(
+        table, computed.frame, first, last, context["run_id"], client, stopwatch=stopwatch
+    ).as_dict()
     log.info("%s %s..%s: %s game dates, %s", table_name, first, last, len(computed.game_dates), counts)
-    return {"game_dates": len(computed.game_dates), **counts}
+    log.info("%s %s..%s: %s rows, %s", table_name, first, last, counts["computed"], stopwatch.describe())
+    return {"game_dates": len(computed.game_dates), **counts, "timings": stopwatch.as_dict()}
 
 
 def verify_range(table_name: str, **context) -> dict[str, Any]:

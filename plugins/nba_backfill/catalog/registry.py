@@ -44,6 +44,11 @@ class ExpectedRows(enum.Enum):
     TEAMS_PER_GAME = "teams_per_game"
     ROSTERED_PLAYERS_PER_GAME = "rostered_players_per_game"
 
+    @property
+    def rows_per_game(self) -> int:
+        """About how many rows one game gives (two teams; about 15 players each): sizes chunks."""
+        return 2 if self is ExpectedRows.TEAMS_PER_GAME else 30
+
 
 class TotalsCheck(enum.Enum):
     """How a table's points must agree with the deduplicated raw box scores of the same game."""

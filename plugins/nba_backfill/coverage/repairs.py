@@ -107,12 +107,11 @@ class Repair:
     @property
     def conf(self) -> dict:
         """A range run's configuration (the ``--conf`` of its command)."""
-        chunk = "range" if self.mode == "sql" else "season"  # one UPDATE; processor chunks bound memory
         return {
             "from_date": str(self.from_date),
             "to_date": str(self.to_date),
             "mode": self.mode,
-            "chunk": chunk,
+            "chunk": "auto",  # as few statements or tasks as BigQuery's limits and bounded memory allow
         }
 
     @property

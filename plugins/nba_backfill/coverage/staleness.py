@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from nba_backfill import clock
 from nba_backfill.catalog import datasets
@@ -34,7 +35,8 @@ from nba_backfill.coverage.measure import ALL_KEYS
 from nba_backfill.coverage.repairs import PER_DATE, RANGE, REPROCESS_COMPLETED, Repair
 from nba_backfill.processors.raw_checks import RawDataError
 from nba_backfill.processors.source import UpstreamRows
-from nba_backfill.warehouse.client import drop_table, load_rows, run_query
+from nba_backfill.warehouse.client import drop_table, run_query
+from nba_backfill.warehouse.frames import write_frame
 from nba_backfill.warehouse.sql import Statement
 
 KINDS = ("stale", "raw_only", "table_only")
@@ -113,8 +115,8 @@ class Staleness:
     there that read an outdated row."""
     bytes_processed: int | None = None
     """What the comparison's queries scanned, from the jobs' statistics (None if not reported)."""
-    rows: list[dict] = field(default_factory=list, repr=False)
-    """The rows recomputed from today's raw data (what a reprocess would write)."""
+    rows: Any = field(default=None, repr=False)
+    """The rows recomputed from today's raw data (what a reprocess would write), a polars frame."""
     reader_keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
     """Per downstream table, every key there that reads an outdated row here."""
     from_upstream: dict[datetime.date, int] = field(default_factory=dict)
@@ -272,17 +274,9 @@ def check_staleness(
     entity = table.entity_column
     entity_type = next(c.type for c in table.columns if c.name == entity)
     target = staging_id(table)
-    load_rows(
+    write_frame(
         target,
-        [
-            {
-                "game_date": r["game_date"],
-                "game_id": r["game_id"],
-                entity: r[entity],
-                "data_hash": r["data_hash"],
-            }
-            for r in recomputed.rows
-        ],
+        recomputed.frame.select("game_date", "game_id", entity, "data_hash"),
         [("game_date", "DATE"), ("game_id", "STRING"), (entity, entity_type), ("data_hash", "STRING")],
         client=client,
         replace=True,
@@ -335,7 +329,7 @@ def check_staleness(
         corrected,
         {name: {day: len(keys) for day, keys in sorted(days.items())} for name, days in readers.items()},
         sum(scanned) if scanned and all(b is not None for b in scanned) else None,
-        rows=recomputed.rows,
+        rows=recomputed.frame,
         reader_keys={name: set().union(*days.values()) for name, days in readers.items()},
     )
 

@@ -11,7 +11,7 @@ of the registry entry; ``finalize`` adds the hash and the processing metadata. E
 processor ignores postponed schedule rows and reads history strictly before the date it
 computes (no game on or after the date leaks in).
 
-May import: ``warehouse``, ``catalog`` and the package's ``clock``, ``settings``.
+May import: ``warehouse``, ``catalog`` and the package's ``clock``, ``settings``, ``timing``.
 """
 
 from __future__ import annotations

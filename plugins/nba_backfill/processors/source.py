@@ -13,9 +13,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+import polars as pl
+
 from nba_backfill.catalog.raw_tables import RAW_SOURCES, ROSTERS, SCHEDULE
 from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable
-from nba_backfill.processors import RunInfo, SourceData, compute_frame, finalize, raw_checks
+from nba_backfill.processors import Rows, RunInfo, SourceData, compute_frame, finalize_frame, raw_checks
+from nba_backfill.timing import Stopwatch
 from nba_backfill.warehouse.sql import Statement
 
 
@@ -79,12 +82,17 @@ def read_source(
 class Recomputed:
     """The rows a processor derives for a range, hashed, and what screening set aside."""
 
-    rows: list[dict]
+    frame: pl.DataFrame
     game_dates: set[datetime.date]
     quarantined: list[str]
 
+    @property
+    def rows(self) -> list[dict]:
+        """The rows as dicts (dates as ``datetime.date``): for checks and tests, not for writing."""
+        return self.frame.to_dicts()
 
-UpstreamRows = dict[str, tuple[datetime.date, datetime.date, list[dict]]]
+
+UpstreamRows = dict[str, tuple[datetime.date, datetime.date, Rows]]
 """Per upstream table, rows recomputed over ``first..last`` that stand in for its stored rows there."""
 
 
@@ -96,25 +104,32 @@ def recompute(
     client,
     *,
     upstream: UpstreamRows | None = None,
+    stopwatch: Stopwatch | None = None,
 ) -> Recomputed:
     """Read, screen, compute and hash ``table``'s rows for every game date of ``first..last``.
 
     ``upstream`` replaces stored history by rows recomputed from today's raw data (the
     staleness check: what a context will say once its summaries are reprocessed).
+    ``stopwatch`` gets the phases ``read``, ``compute`` and ``hash``.
     """
-    source = read_source(table, first, client, last)
-    for name, (since, until, rows) in (upstream or {}).items():
-        if name in table.upstream:
-            source.upstream[name] = _history_with(source.upstream_rows(name), since, until, rows, last, name)
-    days = {d for d in source.game_dates() if first <= d <= last}
-    rows = finalize(table, compute_frame(table, source, days), run)
-    return Recomputed(rows, days, list(source.quarantined))
+    stopwatch = stopwatch or Stopwatch()
+    with stopwatch.phase("read"):
+        source = read_source(table, first, client, last)
+    with stopwatch.phase("compute"):
+        for name, (since, until, rows) in (upstream or {}).items():
+            if name in table.upstream:
+                source.upstream[name] = _history_with(
+                    source.upstream_rows(name), since, until, rows, last, name
+                )
+        days = {d for d in source.game_dates() if first <= d <= last}
+        data = compute_frame(table, source, days)
+    with stopwatch.phase("hash"):
+        hashed = finalize_frame(table, data, run)
+    return Recomputed(hashed, days, list(source.quarantined))
 
 
 def _history_with(stored, since, until, rows, last, name):
     """Stored history with ``since..until`` replaced by ``rows`` (history stays before ``last``)."""
-    import polars as pl
-
     from nba_backfill.warehouse.frames import frame
 
     kept = stored.filter(~pl.col("game_date").is_between(since, until))

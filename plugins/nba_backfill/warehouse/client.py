@@ -10,6 +10,7 @@ with an error naming the endpoint, and Airflow's task retries take it from there
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import random
 import time
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from google.api_core.retry import Retry
     from google.cloud.bigquery import Client
     from google.cloud.bigquery.table import RowIterator
+    from google.cloud.bigquery_storage_v1 import BigQueryReadClient
 
 GCP_CONN_ID = "google_cloud_default"
 T = TypeVar("T")
@@ -189,6 +191,41 @@ def warehouse_client() -> Client:
     return hook.get_client(project_id=hook.project_id, location=hook.location)
 
 
+BIGQUERY_API = "https://bigquery.googleapis.com"
+
+
+@functools.cache
+def storage_read_client() -> BigQueryReadClient | None:
+    """A BigQuery Storage Read API client for this process's warehouse, or None where it has none.
+
+    BigQuery's own endpoint, with the default credentials, when the connection is BigQuery's;
+    ``NBA_STORAGE_READ_ENDPOINT`` (plain gRPC) for a warehouse at a custom endpoint; without
+    it, reads fall back to JSON pages over REST and the log says so once.
+    """
+    from google.cloud.bigquery_storage_v1 import BigQueryReadClient
+
+    endpoint = settings.STORAGE_READ_ENDPOINT
+    if endpoint is None:
+        query_endpoint = endpoint_of(warehouse_client())
+        if query_endpoint.rstrip("/") == BIGQUERY_API:
+            return BigQueryReadClient()
+        log.warning(
+            "the warehouse at %s has no NBA_STORAGE_READ_ENDPOINT: rows are read as JSON pages "
+            "over REST (slow; set it to the warehouse's Storage Read gRPC host:port)",
+            query_endpoint,
+        )
+        return None
+    import grpc
+    from google.cloud.bigquery_storage_v1.services.big_query_read.transports import (
+        BigQueryReadGrpcTransport,
+    )
+
+    # One Arrow record batch may exceed gRPC's default 4 MiB message cap; the library lifts
+    # it the same way on its own channels.
+    channel = grpc.insecure_channel(endpoint, options=[("grpc.max_receive_message_length", -1)])
+    return BigQueryReadClient(transport=BigQueryReadGrpcTransport(channel=channel))
+
+
 def endpoint_of(client: Client) -> str:
     return client._connection.API_BASE_URL
 
@@ -303,12 +340,8 @@ def load_rows(
         count += 1
     payload.seek(0)
     if count == 0:  # an empty upload is an error; there is nothing to load
-        if replace:  # replaced by nothing: an empty table with the schema, whether it existed or not
-            with outage_named(client):
-                reference = bigquery.TableReference.from_string(table, default_project=client.project)
-                fields = [bigquery.SchemaField(*field) for field in schema]
-                client.create_table(bigquery.Table(reference, schema=fields), exists_ok=True)
-            run_dml(empty_table_statement(table), client=client)
+        if replace:
+            replace_with_nothing(table, schema, client)
         return 0
     job_config = bigquery.LoadJobConfig(
         source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
@@ -323,6 +356,17 @@ def load_rows(
         )
         job.result(retry=request_retry(), timeout=RESULT_TIMEOUT_SECONDS)
     return count
+
+
+def replace_with_nothing(table: str, schema: Sequence[tuple[str, ...]], client: Client) -> None:
+    """``table`` emptied, with ``schema``, whether it existed or not (a load of no rows is an error)."""
+    from google.cloud import bigquery
+
+    with outage_named(client):
+        reference = bigquery.TableReference.from_string(table, default_project=client.project)
+        fields = [bigquery.SchemaField(*field) for field in schema]
+        client.create_table(bigquery.Table(reference, schema=fields), exists_ok=True)
+    run_dml(empty_table_statement(table), client=client)
 
 
 def _unloadable(table: str, index: int, row: Mapping[str, Any]) -> UnloadableRow:

@@ -3,4 +3,4 @@
 create or replace table `{{ params.read_table_id }}`
 options (expiration_timestamp = timestamp_add(current_timestamp(), interval 1 hour))
 as
-{% include params.read_template %}
+{{ params.read_query }}

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from nba_backfill.catalog import datasets
 from nba_backfill.warehouse.sql import Statement
@@ -52,7 +54,7 @@ def frame(rows: Sequence[Mapping[str, Any]] | pl.DataFrame, columns: Iterable) -
 
 def materialize_statement(statement: Statement, read_table_id: str) -> Statement:
     """``statement``'s rows kept in ``read_table_id`` (one CREATE TABLE AS SELECT, same values)."""
-    names = {**statement.names, "read_table_id": read_table_id, "read_template": statement.template}
+    names = {"read_table_id": read_table_id, "read_query": statement.sql}
     return Statement(MATERIALIZE_TEMPLATE, names, statement.values)
 
 
@@ -102,15 +104,11 @@ def _read_storage(statement: Statement, client, storage):
             ]
     finally:
         drop_table(table_id, client=client)
-    import pyarrow as pa
-
     return pa.Table.from_batches(batches) if batches else None
 
 
 def _arrow_batches(storage, stream, session):
     """A stream's Arrow record batches, decoded from the IPC bytes of each response."""
-    import pyarrow as pa
-
     schema = pa.ipc.read_schema(pa.py_buffer(session.arrow_schema.serialized_schema))
     for response in storage.read_rows(stream.name):  # resumes at its offset if the stream breaks
         yield pa.ipc.read_record_batch(
@@ -143,8 +141,8 @@ def write_frame(
     ``schema`` is ``[(column, BigQuery type[, mode]), ...]`` as for ``client.load_rows``; the
     frame is cast to it first, so a column the schema lacks or cannot hold fails here, before
     anything is sent. ``replace`` truncates the table within the same job. A NaN or infinite
-    float is refused (``UnloadableFrame``): BigQuery would store it, and no hash of ours could
-    be recomputed from it.
+    float, or a NULL in a REQUIRED column, is refused (``UnloadableFrame``) before anything
+    is sent.
     """
     from google.cloud import bigquery
 
@@ -169,7 +167,7 @@ def write_frame(
             replace_with_nothing(table_id, schema, client)
         return 0
     payload = io.BytesIO()
-    typed.write_parquet(payload, compression="zstd", statistics=False)
+    pq.write_table(_parquet_table(table_id, typed, schema), payload, compression="zstd")
     payload.seek(0)
     job_config = bigquery.LoadJobConfig(
         source_format=bigquery.SourceFormat.PARQUET,
@@ -182,6 +180,37 @@ def write_frame(
         )
         job.result(retry=request_retry(), timeout=RESULT_TIMEOUT_SECONDS)
     return typed.height
+
+
+ARROW_TYPES = {
+    "STRING": pa.string(),
+    "INT64": pa.int64(),
+    "FLOAT64": pa.float64(),
+    "BOOL": pa.bool_(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+}
+
+
+def _parquet_table(table_id: str, typed: pl.DataFrame, schema) -> pa.Table:
+    """The frame as Arrow with the load's types and modes: a REQUIRED column is a non-null
+    Parquet field, so BigQuery sees the same mode in the file as in the job's schema."""
+    fields = [
+        pa.field(
+            field[0],
+            ARROW_TYPES[field[1]],
+            nullable=(field[2] if len(field) > 2 else "NULLABLE") != "REQUIRED",
+        )
+        for field in schema
+    ]
+    required = [f.name for f in fields if not f.nullable]
+    nulls = typed.select([pl.col(name).null_count() for name in required]).row(0) if required else ()
+    named = [f"{name} ({count} rows)" for name, count in zip(required, nulls, strict=True) if count]
+    if named:
+        raise UnloadableFrame(
+            f"load into {table_id}: NULL in REQUIRED columns {', '.join(named)}; nothing was loaded"
+        )
+    return typed.to_arrow().cast(pa.schema(fields))
 
 
 class _Column:

@@ -11,7 +11,7 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy bench-page bench-stale
+.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy bench-page bench-stale bench-io
 
 ## demo: install, start the local stack, and run the main job on it
 demo: install
@@ -77,6 +77,10 @@ bench-page: install
 ## bench-stale: the staleness check, nightly window and whole history per table (after make demo)
 bench-stale: install
 	$(PY) bench/staleness_check.py
+
+## bench-io: the processor path's reads (REST vs Arrow) and loads (NDJSON vs Parquet) side by side (after make demo; ~1 min)
+bench-io: install
+	$(PY) bench/arrow_io.py
 
 ## bench-proxy: what the test stack's fault proxy adds to a BigQuery call (~1 min; own emulator)
 bench-proxy: install

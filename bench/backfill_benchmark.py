@@ -430,8 +430,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     cfg = StackConfig.from_env()
+    cfg.use_warehouse()  # before anything reads the package's settings
     env = local_stack.start(cfg)
-    cfg.use_warehouse()
     api = AirflowApi.for_stack(cfg)
     result: dict = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     world = None

@@ -70,8 +70,8 @@ def _seconds(values: list[float]) -> dict:
 
 def main() -> int:
     cfg = StackConfig.from_env()
+    cfg.use_warehouse()  # before anything reads the package's settings
     local_stack.start(cfg)
-    cfg.use_warehouse()
     recorded = _record_whole_history()
     token = requests.post(
         f"{cfg.airflow_url}/auth/token",

@@ -36,15 +36,15 @@ def _seconds(values: list[float]) -> dict:
 
 
 def main() -> int:
+    cfg = StackConfig.from_env()
+    cfg.use_warehouse()  # before anything reads the package's settings
     from nba_backfill import clock
     from nba_backfill.catalog.partitions import latest_game_date
     from nba_backfill.catalog.registry import TABLES
     from nba_backfill.coverage.staleness import check_staleness, check_tables
     from nba_backfill.warehouse.client import warehouse_client
 
-    cfg = StackConfig.from_env()
     local_stack.start(cfg)
-    cfg.use_warehouse()
     client = warehouse_client()
     now = clock.now()
     tables = {}

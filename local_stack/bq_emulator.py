@@ -9,12 +9,20 @@ internet access cannot reach. The normal start is tried first; when that downloa
 the emulator starts without GEOGRAPHY support (this project uses no GEOGRAPHY column) and
 says why on stderr.
 
+Its gRPC server caps every message at the Write API's request cap plus 1 MiB (11 MiB), and its
+Storage Read API sends 65,536 rows per message: one batch of a wide table (player rows, about
+15 MB) would be refused. The cap is raised to 256 MiB here; this project never uses the
+Write API, whose 10 MiB contract the setting also names.
+
 Usage: python bq_emulator.py start --data-dir DIR --project ID --rest-port N --grpc-port N
 """
 
 from __future__ import annotations
 
+import os
 import sys
+
+GRPC_MESSAGE_CAP_BYTES = 256 * 1024 * 1024
 
 
 def _allow_missing_spatial_extension() -> None:
@@ -38,6 +46,7 @@ def _allow_missing_spatial_extension() -> None:
 
 
 def main() -> int:
+    os.environ.setdefault("BQEMU_WRITE_API_MAX_REQUEST_BYTES", str(GRPC_MESSAGE_CAP_BYTES))
     _allow_missing_spatial_extension()
     from bqemulator.cli import main as bqemulator_cli
 

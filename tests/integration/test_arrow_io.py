@@ -147,3 +147,20 @@ def test_a_frame_bigquery_must_not_hold_is_refused_and_nothing_changes(
     with pytest.raises(UnloadableFrame, match=message.replace("(", r"\(").replace(")", r"\)")):
         write_frame(table_id, _frame(**override), SCHEMA, client=bq, replace=True)
     assert _stored(table_id) == before
+
+
+def test_a_read_larger_than_one_grpc_message_arrives_whole(loaded_warehouse, bq):
+    """The whole history of the raw box scores: Arrow batches of tens of MB (the emulator's
+    default message cap, 11 MiB, refused them; ``local_stack/bq_emulator.py`` raises it)."""
+    from nba_backfill.catalog.raw_tables import PLAYER_BOXSCORES
+    from nba_backfill.catalog.registry import HISTORY_START
+    from nba_backfill.processors.source import raw_statement
+
+    last = datetime.date(2024, 6, 30)
+    frame = read_frame(raw_statement("player_boxscores", HISTORY_START, last), PLAYER_BOXSCORES.columns, bq)
+    (counted,) = run_query(
+        f"select count(*) as n from `{PLAYER_BOXSCORES.table_id}` where game_date between @a and @b",
+        {"a": HISTORY_START, "b": last},
+    )
+    assert frame.height == counted.n > 65_536  # more than one of the emulator's batches
+    assert frame.estimated_size() > 11 * 1024 * 1024

@@ -30,7 +30,7 @@ TABLES = ("player_game_summary", "upcoming_player_game_context")
 REPEATS = 3
 
 
-def _rest_reads(work):
+def rest_reads(work):
     """``work()`` with reads as JSON pages over REST (the fallback without a Storage Read endpoint)."""
     from nba_backfill import settings
     from nba_backfill.warehouse import client as warehouse
@@ -80,7 +80,7 @@ def main() -> int:
         def read(table=table):
             return read_source(table, first, client, last)
 
-        read_io = _side_by_side({"rest_json_pages": lambda: _rest_reads(read), "storage_read_arrow": read})
+        read_io = _side_by_side({"rest_json_pages": lambda: rest_reads(read), "storage_read_arrow": read})
         load_io = _side_by_side(
             {
                 "ndjson_rows": lambda table=table, rows=rows, staging=staging: load_rows(

@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 import verify_full_history
+from arrow_io import rest_reads
 
 import local_stack
 from local_stack import sample_data, services
@@ -248,7 +249,7 @@ def processor_throughput() -> dict:
         staging = staging_table_id(table, first, last, "bench-io")
         io = {
             "read": {
-                "rest_json_pages": lambda table=table: _with_rest_reads(
+                "rest_json_pages": lambda table=table: rest_reads(
                     lambda: read_source(table, first, client, last)
                 ),
                 "storage_read_arrow": lambda table=table: read_source(table, first, client, last),
@@ -299,20 +300,6 @@ def processor_throughput() -> dict:
         }
         log(f"throughput {name}: {out[name]}")
     return out
-
-
-def _with_rest_reads(work):
-    """``work()`` with reads as JSON pages over REST (the fallback when no Storage Read endpoint is set)."""
-    from nba_backfill import settings
-    from nba_backfill.warehouse import client as warehouse
-
-    saved, settings.STORAGE_READ_ENDPOINT = settings.STORAGE_READ_ENDPOINT, None
-    warehouse.storage_read_client.cache_clear()
-    try:
-        return work()
-    finally:
-        settings.STORAGE_READ_ENDPOINT = saved
-        warehouse.storage_read_client.cache_clear()
 
 
 def _best_of(times: int, work):

@@ -22,6 +22,7 @@ import requests
 
 from local_stack.airflow_api import AirflowApi, password_for
 from local_stack.config import REPO_ROOT
+from nba_backfill.coverage.repairs import MEASURED, RANGE, format_duration
 from tests.as_of import AS_OF
 
 pytestmark = pytest.mark.integration
@@ -302,7 +303,8 @@ def test_the_page_shows_the_gap_its_repair_runs_to_the_end_with_progress_and_is_
     row = page.locator(f'#gaps tr[data-table="{GAP_TABLE}"][data-from="2021-10-19"]')
     assert "missing 2021-10-19..2021-11-14" in row.inner_text()
     assert planned.command in row.inner_text()
-    assert "one range run, processor path, over 32 game dates, about 33 s" in row.inner_text()
+    estimate = format_duration(MEASURED.seconds(RANGE, "processor", 32))
+    assert f"one range run, processor path, over 32 game dates, about {estimate}" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "coverage_page.png"), full_page=True)
 
     row.get_by_role("button", name="Repair").click()

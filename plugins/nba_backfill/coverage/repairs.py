@@ -59,7 +59,7 @@ class Throughput:
     """
 
     per_date_seconds: float
-    """One per-date run, end to end through the scheduler (bench (a): 5.8 partitions/min)."""
+    """One per-date run, end to end through the scheduler (bench (a))."""
     range_fixed_seconds: dict[str, float]
     """A range run over the first month, per mode (bench (b)): the cost of any range run."""
     range_seconds_per_date: dict[str, float]
@@ -72,11 +72,11 @@ class Throughput:
 
 
 MEASURED = Throughput(
-    per_date_seconds=round(60 / 5.8, 1),
-    range_fixed_seconds={"sql": 21.5, "processor": 24.5},
+    per_date_seconds=round(60 / 6.5, 1),
+    range_fixed_seconds={"sql": 19.4, "processor": 18.3},
     range_seconds_per_date={
-        "sql": round((179.5 - 21.5) / 1696, 3),
-        "processor": round((477.8 - 24.5) / 1696, 3),
+        "sql": round((51.1 - 19.4) / 2128, 3),
+        "processor": round((77.5 - 18.3) / 2128, 3),
     },
 )
 

@@ -11,19 +11,23 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status test test-fast test-clock lint lock clean bench bench-proxy bench-page bench-stale bench-io
+.PHONY: demo install up down status reset test test-fast test-clock lint lock clean bench bench-proxy bench-page bench-stale bench-io
 
-## demo: install, start the local stack, and run the main job on it
+## demo: install, start the local stack, and run the main job on it. A rerun keeps the
+## warehouse and says so; RESET=1 deletes the stack's data first (like make reset).
 demo: install
-	$(PY) -m local_stack demo
+	$(PY) -m local_stack demo $(if $(filter 1 yes true,$(RESET)),--reset)
 
 ## install: both venvs, pinned, and the GoogleSQL analyzer compiled; a no-op when nothing changed
 install: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(WASM_CACHE)/.warm
 
-$(VENV)/.installed: requirements.txt
+# The package itself goes in editable (plugins/ stays the code Airflow loads), without its
+# dependencies: requirements.txt is the one lock.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV) pip install --quiet --python $(PY) -r requirements.txt
+	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation --editable .
 	touch $@
 
 $(EMULATOR_VENV)/.installed: requirements-emulator.txt $(VENV)/.installed
@@ -44,7 +48,12 @@ down:
 	@if [ -x $(PY) ]; then $(PY) -m local_stack down; fi
 
 status:
-	$(PY) -m local_stack status
+	@$(PY) -m local_stack status
+
+## reset: stop the stack and delete its data (.local/ but the analyzer's cache); the next
+## make up or make demo starts from nothing
+reset:
+	@if [ -x $(PY) ]; then $(PY) -m local_stack reset; else rm -rf .local/airflow .local/postgres .local/bq-emulator; fi
 
 ## test: linters, then the whole suite (starts the stack if it is not running)
 test: install lint

@@ -14,11 +14,17 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from nba_backfill.console import BadRequest
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 WAREHOUSES = ("emulator", "bigquery")
 AIRFLOW_USERS = {"admin": "admin", "operator": "user", "viewer": "viewer"}
 """The local stack's users and their simple-auth-manager roles."""
+
+
+class ConfigError(BadRequest):
+    """A stack setting (``NBA_WAREHOUSE``, a port, ...) the stack cannot use."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class StackConfig:
     def from_env(cls, environ: os._Environ[str] | dict[str, str] = os.environ) -> StackConfig:
         warehouse = environ.get("NBA_WAREHOUSE", "emulator").strip().lower()
         if warehouse not in WAREHOUSES:
-            raise ValueError(
+            raise ConfigError(
                 f"NBA_WAREHOUSE={warehouse!r} is not one of {', '.join(WAREHOUSES)}: "
                 "'emulator' runs the local BigQuery emulator, 'bigquery' uses real BigQuery "
                 "through Application Default Credentials."
@@ -61,7 +67,7 @@ class StackConfig:
             fault_proxy_port=_port(environ, "NBA_FAULT_PROXY_PORT", None),
             # LocalExecutor forks one worker per slot. Four fit two cores: BigQuery jobs
             # mostly wait, but each task process costs seconds of CPU to start.
-            parallelism=int(environ.get("NBA_AIRFLOW_PARALLELISM", "4")),
+            parallelism=_whole_number(environ, "NBA_AIRFLOW_PARALLELISM", 4),
             metadata_db_url=environ.get("NBA_METADATA_DB_URL") or None,
         )
 
@@ -218,5 +224,12 @@ def _port(environ: os._Environ[str] | dict[str, str], name: str, default: int | 
     if not raw and default is None:
         return None
     if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ValueError(f"{name}={raw!r} is not a TCP port number")
+        raise ConfigError(f"{name}={raw!r} is not a TCP port number")
+    return int(raw)
+
+
+def _whole_number(environ: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name}={raw!r} must be a whole number >= 1")
     return int(raw)

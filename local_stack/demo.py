@@ -10,7 +10,7 @@
    then the upcoming contexts in ``processor`` mode (they need rows computed).
 4. Verify: trigger ``verify_coverage`` for the month (recorded in
    ``nba_monitoring.coverage_history``; an alert would reach the local receiver), then print
-   the terminal report, ``python -m nba_backfill.coverage``, for the same month, and the
+   the terminal report, ``nba-coverage``, for the same month, and the
    validation gate's verdict per table: with the first month COMPLETE and the SQL and
    processor hashes equal on 2021-11-15, whole-history range runs may start.
 5. Tonight: range runs hash the summaries' history up to the day before yesterday; then the
@@ -19,6 +19,10 @@
    rosters and posted lines); then the nightly ``verify_coverage`` over the whole history,
    which alerts because the contexts' history outside the first month is still legacy, on
    purpose; and the report for tonight's partitions.
+
+A rerun keeps the warehouse: when it already holds the sample world, the demo says so in one
+line, skips steps 1 to 5's writes and prints the first month's report as it stands (the
+scheduler keeps the nightly cycle going). ``make demo RESET=1`` or ``make reset`` start over.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from local_stack.airflow_api import TERMINAL_RUN_STATES, AirflowApi
 from local_stack.config import StackConfig
 from nba_backfill.backfill.validation_gate import FIRST_MONTH
 from nba_backfill.catalog.registry import HISTORY_START
+from nba_backfill.console import say
 
 WINDOW = FIRST_MONTH
 SUMMARIES = ("player_game_summary", "team_offense_game_summary", "team_defense_game_summary")
@@ -59,6 +64,16 @@ def tonight(today: datetime.date) -> tuple[tuple, dict[str, datetime.date]]:
 def run(cfg: StackConfig) -> int:
     started = time.monotonic()
     local_stack.start(cfg)
+    world = _world_in_warehouse(cfg)
+    if world:
+        services.log(
+            f"kept the warehouse: it already holds the sample world ({world}); skipped loading and "
+            "backfilling (make demo RESET=1 starts over)"
+        )
+        say(f"\n$ nba-coverage --from-date {WINDOW[0]} --to-date {WINDOW[1]}")
+        status = _print_report(cfg, WINDOW)
+        services.log(f"demo finished in {time.monotonic() - started:.1f}s")
+        return status
     api = AirflowApi.for_stack(cfg)
     if not _provision(api):
         services.log(f"provisioning failed; task logs: {cfg.airflow_home / 'logs'}")
@@ -66,12 +81,30 @@ def run(cfg: StackConfig) -> int:
     _load_sample_data(cfg)
     written = all([_backfill(api, tables, mode, window) for mode, tables, window in STAGES])
     verified = _verify_coverage(api)
-    print(f"\n$ python -m nba_backfill.coverage --from-date {WINDOW[0]} --to-date {WINDOW[1]}")
+    say(f"\n$ nba-coverage --from-date {WINDOW[0]} --to-date {WINDOW[1]}")
     complete = _print_report(cfg, WINDOW) == 0
     validated = _print_gate(cfg)
     nightly = _tonight(cfg, api)
     services.log(f"demo finished in {time.monotonic() - started:.1f}s")
     return 0 if written and complete and verified and validated and nightly else 1
+
+
+def _world_in_warehouse(cfg: StackConfig) -> str | None:
+    """What the warehouse holds of the sample world ("N scheduled games, first..last"), or None."""
+    from google.api_core.exceptions import NotFound
+
+    from local_stack.adhoc import run_query
+    from nba_backfill.catalog.raw_tables import SCHEDULE
+
+    cfg.use_warehouse()
+    sql = f"select count(*) as games, min(game_date) as first, max(game_date) as last from `{SCHEDULE.table_id}`"
+    try:
+        (row,) = list(run_query(sql))
+    except NotFound:  # never provisioned
+        return None
+    if not row.games:
+        return None
+    return f"{row.games:,} scheduled games, {row.first}..{row.last}"
 
 
 def _provision(api: AirflowApi) -> bool:
@@ -95,8 +128,8 @@ def _load_sample_data(cfg: StackConfig) -> None:
     started = time.monotonic()
     sample_data.load(sample_data.generate(), "legacy")
     services.log(f"sample data loaded in {time.monotonic() - started:.1f}s (scenario legacy)")
-    print("\nRows per table and season, read back from BigQuery:")
-    print(sample_data.format_counts(sample_data.counts_by_season()))
+    say("\nRows per table and season, read back from BigQuery:")
+    say(sample_data.format_counts(sample_data.counts_by_season()))
 
 
 def _backfill(api: AirflowApi, tables: tuple[str, ...], mode: str | dict[str, str], window: tuple) -> bool:
@@ -136,7 +169,7 @@ def _tonight(cfg: StackConfig, api: AirflowApi) -> bool:
     from nba_backfill.catalog.partitions import today_eastern
 
     history, newest = tonight(today_eastern())
-    print(f"\nTonight ({today_eastern()}): the summaries' history to {history[1]}, then the scheduled runs")
+    say(f"\nTonight ({today_eastern()}): the summaries' history to {history[1]}, then the scheduled runs")
     # The legacy team_defense_game_summary lacks two dates: the processor path computes them.
     ok = _backfill(
         api, SUMMARIES, {**dict.fromkeys(SUMMARIES, "sql"), "team_defense_game_summary": "processor"}, history
@@ -148,23 +181,21 @@ def _tonight(cfg: StackConfig, api: AirflowApi) -> bool:
             if run["state"] in TERMINAL_RUN_STATES:
                 # An earlier demo ran tonight's partition, before the sample data was reloaded.
                 api.rerun(dag_id, run["dag_run_id"])
-                print(f"  {dag_id:<42} tonight's run already ran in an earlier demo: cleared, running again")
+                say(f"  {dag_id:<42} tonight's run already ran in an earlier demo: cleared, running again")
         for dag_id, run in runs.items():
             state = api.wait_for_run(dag_id, run["dag_run_id"], timeout=900)["state"]
-            print(f"  {dag_id:<42} scheduled run, partition {run.get('partition_key')}: {state}")
+            say(f"  {dag_id:<42} scheduled run, partition {run.get('partition_key')}: {state}")
             ok &= state == "success"
     # The nightly verification: the whole history, as at 06:00; gaps make it red, and alert.
     # The contexts' history outside the first month is still legacy, so it alerts: as it should.
     state = _run_dag(api, "verify_coverage")
-    print(f"  verify_coverage (whole history): {state}")
+    say(f"  verify_coverage (whole history): {state}")
     if state != "success" and cfg.alerts_file.exists():
         alert = json.loads(cfg.alerts_file.read_text().splitlines()[-1])
-        print(f"  alert delivered: {alert['title']}  (full text in {cfg.alerts_file})")
+        say(f"  alert delivered: {alert['title']}  (full text in {cfg.alerts_file})")
     for group in (SUMMARIES, CONTEXTS):
         day = newest[group[0]]
-        print(
-            f"\n$ python -m nba_backfill.coverage --tables {','.join(group)} --from-date {day} --to-date {day}"
-        )
+        say(f"\n$ nba-coverage --tables {','.join(group)} --from-date {day} --to-date {day}")
         ok &= _print_report(cfg, (day, day), group) == 0
     return ok
 
@@ -185,12 +216,10 @@ def _print_gate(cfg: StackConfig) -> bool:
 
     cfg.use_warehouse()
     client = warehouse_client()
-    print(
+    say(
         f"\nValidation gate (first month COMPLETE, SQL = processor hashes on {validation_gate.PARITY_SAMPLE_DATE}):"
     )
     results = [validation_gate.check(table, client) for table in REGISTRY.values()]
     for result in results:
-        print(
-            f"  {result.table:<30} {'passed' if result.passed else 'REFUSED: ' + '; '.join(result.problems)}"
-        )
+        say(f"  {result.table:<30} {'passed' if result.passed else 'REFUSED: ' + '; '.join(result.problems)}")
     return all(r.passed for r in results)

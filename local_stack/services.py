@@ -21,18 +21,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from local_stack.config import REPO_ROOT, StackConfig
+from nba_backfill.console import Unreachable, say
 
 AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 EMULATOR_PYTHON = REPO_ROOT / ".venv-emulator" / "bin" / "python"
 AIRFLOW_BIN = Path(sys.executable).parent / "airflow"
 
 
-class StackError(RuntimeError):
+class StackError(Unreachable):
     """A service of the local stack did not come up; the message says where to look."""
 
 
 def log(message: str) -> None:
-    print(f"[stack] {message}", flush=True)
+    say(f"[stack] {message}")
 
 
 # -- process bookkeeping ------------------------------------------------------------

@@ -39,6 +39,8 @@ TEST_STACK_DEFAULTS = {
     # The Coverage page verifies through verify_coverage's unscheduled twin: unpausing the
     # real DAG would also start its newest nightly run, whose alert would land mid-suite.
     "NBA_VERIFY_DAG_ID": "it_verify_coverage",
+    # Below the executor's 4 slots, so test_backfill_create can see the cap hold.
+    "NBA_BACKFILL_MAX_ACTIVE_RUNS": "2",
 }
 
 # dag.test() runs only DAGs that a bundle serves: the test stack serves tests/dag_fixtures too.

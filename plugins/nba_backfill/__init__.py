@@ -11,6 +11,7 @@ The wings, in the order the data flows (each may import only the wings listed af
 ``catalog/``     what exists: tables, raw and monitoring tables, the partition-date rule, the hash spec
 
 and beneath them all ``settings`` (every ``NBA_*`` variable), ``clock`` (the one "now") and
-``runs`` (what every task shares). Airflow puts ``plugins/`` on ``sys.path``, so DAG files
+``runs`` (what every task shares), and at the very bottom ``console`` (how our commands
+meet a terminal: their own output, one exit code per outcome). Airflow puts ``plugins/`` on ``sys.path``, so DAG files
 import this package directly; nothing here talks to BigQuery at import time.
 """

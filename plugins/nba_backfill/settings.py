@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import re
 
+from nba_backfill.console import BadRequest
+
 _DATASET_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 _DAG_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
 _HOST_PORT = re.compile(r"[A-Za-z0-9_.-]+:[0-9]{1,5}")
 
 
-class SettingError(ValueError):
+class SettingError(BadRequest):
     """An ``NBA_*`` variable with a value the package cannot use."""
 
 
@@ -76,6 +78,9 @@ DML_CONCURRENCY = _whole_number("NBA_DML_CONCURRENCY", 2, minimum=1)
 """Mutating statements per table in flight at once. BigQuery runs 2 per table and queues 20."""
 
 MAX_ACTIVE_RUNS = _whole_number("NBA_BACKFILL_MAX_ACTIVE_RUNS", 4, minimum=1)
+"""Partitions of one table written at once by its per-date DAG: the DAG's ``max_active_runs``
+and every task's ``max_active_tis_per_dag``, so it holds for catchup, the UI's backfill and
+``airflow backfill create`` alike (whose ``--max-active-runs`` only bounds its running runs)."""
 
 PROCESSOR_CHUNK_ROWS = _whole_number("NBA_PROCESSOR_CHUNK_ROWS", 250_000, minimum=1_000)
 """About how many rows one processor task computes and writes in a range run (chunk ``auto``):

@@ -1,8 +1,13 @@
-"""`airflow backfill create` over a week, end to end through the running scheduler."""
+"""`airflow backfill create` over a week, end to end through the running scheduler.
+
+The backfill asks for more active runs than the per-date DAG's cap (the test stack sets
+``NBA_BACKFILL_MAX_ACTIVE_RUNS=2``, below its executor's 4 slots): the cap must still hold.
+"""
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import os
 import subprocess
 import time
@@ -14,6 +19,7 @@ from local_stack.services import AIRFLOW_BIN
 from nba_backfill.catalog.monitoring_tables import BACKFILL_LOG
 from nba_backfill.catalog.registry import REGISTRY
 from nba_backfill.coverage.measure import measure_table
+from nba_backfill.settings import MAX_ACTIVE_RUNS
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +52,7 @@ def test_backfill_create_processes_exactly_the_requested_game_dates(
             "--reprocess-behavior",
             "completed",
             "--max-active-runs",
-            "4",
+            "10",
         ],
         env=os.environ,
         capture_output=True,
@@ -81,6 +87,34 @@ def test_backfill_create_processes_exactly_the_requested_game_dates(
         )
     }
     assert logged == set(DAYS)
+
+    # However the backfill was created, no task wrote more partitions at once than the cap.
+    instances = [
+        ti
+        for run in mine
+        for ti in airflow_stack.request("GET", f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")[
+            "task_instances"
+        ]
+        if ti["start_date"] and ti["end_date"]
+    ]
+    assert MAX_ACTIVE_RUNS == 2
+    by_task = itertools.groupby(sorted(instances, key=lambda ti: ti["task_id"]), key=lambda ti: ti["task_id"])
+    overlaps = {task: _most_at_once(list(tis)) for task, tis in by_task}
+    assert overlaps and max(overlaps.values()) <= MAX_ACTIVE_RUNS, overlaps
+
+
+def _most_at_once(instances: list[dict]) -> int:
+    """The most instances running at one moment (starts before ends at equal times)."""
+    events = sorted(
+        [(datetime.datetime.fromisoformat(ti["start_date"]), 1) for ti in instances]
+        + [(datetime.datetime.fromisoformat(ti["end_date"]), -1) for ti in instances],
+        key=lambda e: (e[0], e[1]),
+    )
+    running = most = 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    return most
 
 
 def _runs(api, dag_id: str) -> list[dict]:

@@ -66,7 +66,9 @@ Param `mode`: `processor` recomputes rows from the raw tables and upserts what c
         ),
         catchup=settings.CATCHUP,
         max_active_runs=settings.MAX_ACTIVE_RUNS,
-        default_args=default_args(),
+        # Airflow 3 bounds a backfill's runs by the backfill's own --max-active-runs (default
+        # 10), not the DAG's: the cap per task holds however runs are created.
+        default_args=default_args(max_active_tis_per_dag=settings.MAX_ACTIVE_RUNS),
         template_searchpath=[str(SQL_DIR)],
         params={
             "mode": Param("processor", enum=list(MODES), description="processor or sql"),

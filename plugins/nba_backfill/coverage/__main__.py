@@ -1,4 +1,4 @@
-"""``python -m nba_backfill.coverage``: is the backfill really complete?
+"""``nba-coverage`` (or ``python -m nba_backfill.coverage``): is the backfill really complete?
 
 Prints, per table, the keys present against the keys the schedule expects, hash coverage,
 missing, partial and drifted dates as ranges, the first problem keys by name, the exact
@@ -6,7 +6,8 @@ missing, partial and drifted dates as ranges, the first problem keys by name, th
 verified range how the table's whole history stands. COMPLETE means every expected key
 present once, hashed under the current spec, its hash equal to its content. ``--keys`` lists
 every problem key. Exit status: 0 only when every table is COMPLETE over its range, 1 when
-any is not, 2 for a bad request, 3 when the warehouse could not be asked.
+any is not; 2 for a bad request or setting, 3 when the warehouse could not be asked, 4 for a
+bug (``console`` holds the contract).
 
 ``--stale`` checks instead whether rows were made stale by raw data corrected after they were
 processed: it recomputes the range from today's raw data (no write) and lists, per table and
@@ -20,21 +21,20 @@ local stack, ``source .local/env.sh`` first.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import sys
 
-EXIT_COMPLETE, EXIT_INCOMPLETE, EXIT_BAD_REQUEST, EXIT_NO_WAREHOUSE = 0, 1, 2, 3
+from nba_backfill.console import complain, output_stream, run_command, say
+
+PROG = "nba-coverage"
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    # Airflow's logging writes to stdout; keep stdout for the report alone (``--json`` pipes).
-    with contextlib.redirect_stdout(sys.stderr):
-        report_text, status = _run(args)
-    if report_text:
-        print(report_text)
-    return status
+    return run_command(PROG, _parser, _run, argv)
+
+
+def run() -> None:
+    """The ``nba-coverage`` console script."""
+    raise SystemExit(main())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,10 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     from nba_backfill.coverage.figures import DEFAULT_PARITY_SAMPLE
 
     parser = argparse.ArgumentParser(
-        prog="python -m nba_backfill.coverage",
+        prog=PROG,
         description="Verify that analytics tables hold every expected row, hashed and well formed.",
-        epilog=f"Tables: {', '.join(REGISTRY)}. Exit 0 = all COMPLETE, 1 = gaps, 2 = bad request, "
-        "3 = warehouse unreachable.",
+        epilog=f"Tables: {', '.join(REGISTRY)}. Exit 0 = all COMPLETE, 1 = gaps, 2 = bad request or "
+        "setting, 3 = warehouse unreachable, 4 = internal error (traceback in $AIRFLOW_HOME/logs/nba-cli.log).",
     )
     parser.add_argument("--tables", default="", help="comma-separated table names (default: all five)")
     parser.add_argument("--from-date", help="first game date, YYYY-MM-DD (default: history start)")
@@ -97,72 +97,60 @@ def _as_of(value: str | None):
         raise CoverageRequestError(f"--as-of {value!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _run(args: argparse.Namespace) -> tuple[str, int]:
+def _run(args: argparse.Namespace) -> int:
     from nba_backfill.coverage import CoverageRequestError, plan, verify
 
     names = [n.strip() for n in args.tables.split(",") if n.strip()]
-    try:
-        if args.parity_sample < 0:
-            raise CoverageRequestError(f"--parity-sample must be 0 or more, not {args.parity_sample}")
-        tables, ranges = plan(names, args.from_date, args.to_date, now=_as_of(args.as_of))
-    except CoverageRequestError as exc:
-        print(f"coverage: {exc}", file=sys.stderr)
-        return "", EXIT_BAD_REQUEST
+    if args.parity_sample < 0:
+        raise CoverageRequestError(f"--parity-sample must be 0 or more, not {args.parity_sample}")
+    moment = _as_of(args.as_of)
+    tables, ranges = plan(names, args.from_date, args.to_date, now=moment)
 
-    from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
+    from nba_backfill.warehouse.client import warehouse_client
 
     if args.stale:
         return _stale(tables, ranges, args.json)
-    try:
-        client = warehouse_client()
-        moment = _as_of(args.as_of)
-        report = verify(tables, ranges, client, parity_sample=args.parity_sample, as_of=moment)
-        if args.keys:
-            _print_keys(report, tables, ranges, client, as_json=args.json)
-    except WarehouseUnavailable as exc:
-        print(f"coverage: could not verify: {exc}", file=sys.stderr)
-        return "", EXIT_NO_WAREHOUSE
-    status = EXIT_COMPLETE if report.complete else EXIT_INCOMPLETE
-    if args.keys:  # already printed, keys streamed after the report
-        return "", status
-    text = json.dumps(report.to_dict(), indent=2) if args.json else report.to_text()
-    return text, status
+    client = warehouse_client()
+    report = verify(tables, ranges, client, parity_sample=args.parity_sample, as_of=moment)
+    if args.keys:
+        _print_keys(report, tables, ranges, client, as_json=args.json)
+    else:
+        say(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
+    return 0 if report.complete else 1
 
 
-def _stale(tables, ranges, as_json: bool) -> tuple[str, int]:
+def _stale(tables, ranges, as_json: bool) -> int:
     from nba_backfill.coverage.staleness import check_tables
     from nba_backfill.processors.raw_checks import RawDataError
-    from nba_backfill.warehouse.client import WarehouseUnavailable, warehouse_client
+    from nba_backfill.warehouse.client import warehouse_client
 
-    try:
-        results = check_tables(tables, ranges, warehouse_client())
-    except WarehouseUnavailable as exc:
-        print(f"coverage: could not check: {exc}", file=sys.stderr)
-        return "", EXIT_NO_WAREHOUSE
+    results = check_tables(tables, ranges, warehouse_client())
     checks = [r for r in results.values() if not isinstance(r, RawDataError)]
     for name, result in results.items():
         if isinstance(result, RawDataError):  # the processors refuse this raw data: nothing can be said of it
-            print(f"coverage: could not recompute from raw data: {name}: {result}", file=sys.stderr)
+            complain(f"{PROG}: could not recompute from raw data: {name}: {result}")
     refused = len(checks) < len(results)
-    status = EXIT_COMPLETE if not refused and all(c.clean for c in checks) else EXIT_INCOMPLETE
+    status = 0 if not refused and all(c.clean for c in checks) else 1
     if not checks:
-        return "", status
+        return status
     if as_json:
-        return json.dumps({"tables": [c.as_dict() for c in checks]}, indent=2), status
+        say(json.dumps({"tables": [c.as_dict() for c in checks]}, indent=2))
+        return status
     outdated = [c for c in checks if not c.clean]
     summary = (
         f"{len(outdated)} of {len(checks)} tables hold rows that today's raw data no longer implies"
         if outdated
         else f"no stale rows in {len(checks)} table{'s' if len(checks) != 1 else ''}"
     )
-    return "\n".join([*(c.to_text() for c in checks), "", summary]), status
+    say(*(c.to_text() for c in checks), "", summary)
+    return status
 
 
 def _print_keys(report, tables, ranges, client, *, as_json: bool) -> None:
     """Every problem key of every incomplete table, streamed page by page to stdout."""
     from nba_backfill.coverage.measure import problem_keys
 
-    out = sys.__stdout__  # stdout is redirected to stderr while verifying
+    out = output_stream()
     if not as_json:
         print(
             report.to_text(),

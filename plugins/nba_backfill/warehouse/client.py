@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nba_backfill import settings
+from nba_backfill.console import Unreachable
 from nba_backfill.warehouse.sql import Statement
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ MAXIMUM_BYTES_BILLED = settings.MAXIMUM_BYTES_BILLED
 """Every job refuses to bill more than this (``NBA_MAXIMUM_BYTES_BILLED``)."""
 
 
-class WarehouseUnavailable(RuntimeError):
+class WarehouseUnavailable(Unreachable):
     """BigQuery did not answer; the message names the endpoint and how long we tried."""
 
 

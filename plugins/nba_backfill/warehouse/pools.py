@@ -7,17 +7,18 @@ and the range DAG, in either mode, takes a slot of ``nba_dml_<table>``. Deferred
 their slot, since their BigQuery job is still running.
 
 The pools must exist before the DAGs run (Airflow leaves tasks of an unknown pool
-unscheduled): ``python -m nba_backfill.warehouse.pools > pools.json && airflow pools import pools.json``.
+unscheduled): ``nba-pools > pools.json && airflow pools import pools.json``.
 The local stack and the compose file's ``airflow-init`` do this.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable
-from nba_backfill.settings import DML_CONCURRENCY
+if TYPE_CHECKING:
+    from nba_backfill.catalog.registry import AnalyticsTable
 
 
 def dml_pool(table: AnalyticsTable) -> str:
@@ -26,6 +27,10 @@ def dml_pool(table: AnalyticsTable) -> str:
 
 def pool_definitions() -> dict[str, dict[str, Any]]:
     """Every table's pool, in the format of ``airflow pools import``."""
+    # Imported here: ``nba-pools`` must meet a bad setting under the console's contract.
+    from nba_backfill.catalog.registry import REGISTRY
+    from nba_backfill.settings import DML_CONCURRENCY
+
     return {
         dml_pool(table): {
             "slots": DML_CONCURRENCY,
@@ -36,5 +41,31 @@ def pool_definitions() -> dict[str, dict[str, Any]]:
     }
 
 
+def _parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="nba-pools",
+        description="Print the per-table DML pools as JSON for `airflow pools import` "
+        "(slots: NBA_DML_CONCURRENCY). Exit 2 for a bad setting.",
+    )
+
+
+def _print(_: argparse.Namespace) -> int:
+    from nba_backfill.console import say
+
+    say(json.dumps(pool_definitions(), indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from nba_backfill.console import run_command
+
+    return run_command("nba-pools", _parser, _print, argv)
+
+
+def run() -> None:
+    """The ``nba-pools`` console script."""
+    raise SystemExit(main())
+
+
 if __name__ == "__main__":
-    print(json.dumps(pool_definitions(), indent=2))
+    run()

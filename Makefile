@@ -11,7 +11,7 @@ UV := $(VENV)/bin/uv
 # The stack's CLI imports the DAG package (plugins/) the same way Airflow does.
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: demo install up down status reset test test-fast test-clock lint lock clean bench bench-proxy bench-page bench-stale bench-io
+.PHONY: demo install up down status reset test test-fast test-clock lint lock clean bench bench-quick-start bench-proxy bench-page bench-stale bench-io
 
 ## demo: install, start the local stack, and run the main job on it. A rerun keeps the
 ## warehouse and says so; RESET=1 deletes the stack's data first (like make reset).
@@ -78,6 +78,10 @@ test-clock: install
 ## bench: the backfill benchmark on the local stack (reloads its warehouse; ~25 min; STAGES=a,b for a subset)
 bench: install
 	$(PY) bench/backfill_benchmark.py $(if $(STAGES),--stages $(STAGES))
+
+## bench-quick-start: time make demo RESET=1 and a rerun; deletes the stack's data first
+bench-quick-start: install
+	$(PY) bench/quick_start.py
 
 ## bench-page: the Coverage page's data request and render for the whole history (after make demo; ~1 min)
 bench-page: install

@@ -3,7 +3,7 @@
 1. Start the stack; provision the warehouse through the scheduler (``provision_warehouse``).
 2. Load the sample data in the ``legacy`` state: summary tables full but unhashed, upcoming
    contexts partial (see ``local_stack.sample_data``).
-3. One range run (``backfill_range_<table>``) per table over the seeds' first-month window
+3. One range run (``backfill_range_<table>``) per table over the handoff documents' first-month window
    (2021-10-19..2021-11-19) on the running scheduler: the summary tables in ``sql`` mode (their
    rows exist, they only lack hashes); with their first month proven, the history before it
    (the upcoming contexts read it, and it must be COMPLETE by identity, hashes included);

@@ -160,10 +160,10 @@ def sample_data():
 
 @pytest.fixture(scope="session")
 def loaded_warehouse(sample_data, bq):
-    """The test warehouse holding the sample data in the seeds' Session 42 state."""
+    """The test warehouse holding the sample data in the test_runs_only state."""
     from local_stack.sample_data import load
 
-    return load(sample_data, "session42", client=bq)
+    return load(sample_data, "test_runs_only", client=bq)
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ every row it wrote has ``data_hash`` NULL and ``run_type = 'legacy'``):
     ``team_defense_game_summary`` in January 2023 that are missing;
     ``upcoming_player_game_context`` holds only the test date 2021-11-15;
     ``upcoming_team_game_context`` about 69% of its dates.
-``session42``
-    The seeds' Session 42 picture: ``player_game_summary`` every date; the team summaries
+``test_runs_only``
+    Test runs mistaken for a full backfill (the handoff documents' trap):
+    ``player_game_summary`` every date; the team summaries
     and ``upcoming_player_game_context`` only the test date 2021-11-15;
     ``upcoming_team_game_context`` about 69% of its dates.
 ``unhashed``
@@ -47,7 +48,7 @@ from nba_backfill.processors import RunInfo, SourceData
 
 DEFAULT_SEED = 20161025
 TEST_DATE = datetime.date(2021, 11, 15)
-SCENARIOS = ("legacy", "session42", "unhashed", "empty")
+SCENARIOS = ("legacy", "test_runs_only", "unhashed", "empty")
 LEGACY_MISSING_DATES = (datetime.date(2023, 1, 10), datetime.date(2023, 1, 11))
 
 
@@ -114,7 +115,7 @@ def legacy_analytics(data: SampleData, scenario: str) -> dict[str, list[dict]]:
         return {name: [] for name in REGISTRY}
     # Summaries hold played games; the old pipeline never ran for tonight's scheduled ones.
     dates = [d for d in game_dates(data.source) if d < data.as_of]
-    test_only = scenario == "session42"
+    test_only = scenario == "test_runs_only"
     dates_by_table = {
         "player_game_summary": dates,
         "team_offense_game_summary": [TEST_DATE] if test_only else dates,

@@ -18,13 +18,13 @@ from local_stack.adhoc import run_query
 from local_stack.config import REPO_ROOT
 from nba_backfill.catalog.registry import REGISTRY
 
-# Beside the checkout on this project's machines and in CI; elsewhere, point NBA_SEEDS_DIR at them.
-SEEDS = Path(os.environ.get("NBA_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds"))
+# Beside the checkout on this project's machines and in CI; elsewhere, point NBA_ORIGIN_QUERIES_DIR at them.
+SEEDS = Path(os.environ.get("NBA_ORIGIN_QUERIES_DIR", REPO_ROOT.parent / "shared" / "seeds"))
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(
-        not SEEDS.is_dir(), reason=f"the seed handoff documents are not at {SEEDS} (set NBA_SEEDS_DIR)"
+        not SEEDS.is_dir(), reason=f"the seed handoff documents are not at {SEEDS} (set NBA_ORIGIN_QUERIES_DIR)"
     ),
 ]
 

@@ -20,7 +20,7 @@ from nba_backfill.warehouse import client as warehouse
 
 pytestmark = pytest.mark.integration
 
-DAY = datetime.date(2021, 11, 15)  # present for every table in the session42 scenario
+DAY = datetime.date(2021, 11, 15)  # present for every table in the test_runs_only scenario
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def test_every_generated_row_arrives_and_a_reload_replaces_rather_than_appends(
         stored = next(iter(run_query(f"select count(*) as n from `{table.table_id}`", client=bq))).n
         assert stored == len(rows), table.table_id
     before = counts_by_season(bq)
-    load(sample_data, "session42", client=bq)
+    load(sample_data, "test_runs_only", client=bq)
     assert counts_by_season(bq) == before, format_counts(before)
 
 

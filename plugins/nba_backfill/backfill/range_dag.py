@@ -6,7 +6,7 @@ partition) for the nightly partition and for repairing single dates. Triggered b
 
 ``plan_chunks``
     validates ``from_date``/``to_date``/``mode``/``chunk``, refuses ranges with games not yet
-    final and upcoming contexts whose upstream history is incomplete, applies the seeds'
+    final and upcoming contexts whose upstream history is incomplete, applies the handoff documents'
     validation gate to any range outside the first month (``validation_gate.py``), and cuts
     the range into chunks of game dates (``auto`` by default: one SQL statement per 4,000
     partitions, BigQuery's cap per job, or about ``NBA_PROCESSOR_CHUNK_ROWS`` rows per

@@ -1,4 +1,4 @@
-"""The seeds' validation gate: prove the first month before backfilling the rest of history.
+"""The validation gate (from the handoff documents): prove the first month before backfilling the rest of history.
 
 A range run that reaches outside the first-month window refuses to start until, for its
 table,
@@ -20,9 +20,9 @@ from nba_backfill import clock
 from nba_backfill.catalog.registry import REGISTRY, AnalyticsTable
 
 FIRST_MONTH = (datetime.date(2021, 10, 19), datetime.date(2021, 11, 19))
-"""The seeds' validation window."""
+"""The validation window: the first month of history."""
 PARITY_SAMPLE_DATE = datetime.date(2021, 11, 15)
-"""The seeds' test date, inside the window."""
+"""The date the old pipeline's test runs wrote, inside the window."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Sensors on coverage, for our own DAGs and for downstream ones (the seeds' "Phase 4").
+"""Sensors on coverage, for our own DAGs and for downstream ones ("Phase 4" of the handoff documents).
 
 Both run in ``reschedule`` mode by default: between pokes they hold no worker slot. Each
 poke is a few set-based queries, never one per date.

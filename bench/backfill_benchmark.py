@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -44,6 +43,7 @@ StackConfig.from_env().use_warehouse()
 
 import verify_full_history  # noqa: E402
 from arrow_io import rest_reads  # noqa: E402
+from readme_figures import readme_table, write_block  # noqa: E402
 
 import local_stack  # noqa: E402
 from local_stack import sample_data, services  # noqa: E402
@@ -394,52 +394,6 @@ def parse_times(env: dict) -> dict:
     }
 
 
-def readme_table(result: dict) -> str:
-    history, per, ranges = result["whole_history"], result["per_date"], result["range_mode"]
-    throughput = result["processor_throughput"]["player_game_summary"]
-    verify, parse = result["verification"], result["parse"]
-    tasks, io = history["processor_tasks"], throughput["io_side_by_side"]
-    rows = [
-        ("(a) per-date runs, `airflow backfill create`, 1 week, 1 table", f"{per['partitions_per_minute']} partitions/min", ""),
-        ("(b) range run, same week, SQL", f"{ranges['week_sql']['seconds']} s", ""),
-        ("(b) range run, first month, SQL / processor", f"{ranges['first_month_sql']['seconds']} s / {ranges['first_month_processor']['seconds']} s", ""),
-        ("(c) first-month validation, 5 tables", f"{history['first_month_validation_seconds']} s", ""),
-        (f"(c) whole history ({history['game_dates']} game dates), 5 tables, SQL", f"{history['history_sql_backfill_seconds']} s", "≤ 60 s"),
-        ("(c) whole history, 5 tables, processor", f"{history['history_processor_backfill_seconds']} s", "≤ 120 s"),
-        ("(c) processor tasks: count / peak RSS of one", f"{tasks['tasks']} / {tasks['peak_rss_mib']:,.0f} MiB", "≤ 1,024 MiB"),
-        ("(d) hash, vectorised / `hashlib` row loop", f"{throughput['hash_rows_per_second']:,} / {throughput['hashlib_row_loop_rows_per_second']:,} rows/s", "≥ 500,000 rows/s"),
-        ("(d) processor compute + hash (player_game_summary)", f"{throughput['compute_and_hash_rows_per_second']:,} rows/s", ""),
-        ("(d) reads, REST JSON pages / Storage Read Arrow, one season", f"{io['read']['rest_json_pages_seconds']} s / {io['read']['storage_read_arrow_seconds']} s ({io['read']['ratio']}x)", ""),
-        ("(d) staging loads, NDJSON / Parquet, one season", f"{io['load']['ndjson_rows_seconds']} s / {io['load']['parquet_frame_seconds']} s ({io['load']['ratio']}x)", ""),
-        ("(d) processor read + compute + MERGE, one season", f"{throughput['read_compute_merge_rows_per_second']:,} rows/s", "≥ 25,000 rows/s"),
-        ("(e) full-history verification, 5 tables", f"{verify['full_history_verification_seconds']} s", "≤ 30 s"),
-        ("(f) parse `dags/`, warm / cold", f"{parse['warm_parse_seconds']} s / {parse['cold_parse_seconds']} s", "≤ 1 s warm"),
-    ]  # fmt: skip
-    lines = [
-        f"Measured {result['measured_at'][:10]} on {result['machine']}, emulator warehouse, "
-        f"sample world as of {result.get('sample_as_of', '2024-12-05')} "
-        "(`make bench`; `bench/results/backfill_benchmark.json`).",
-        "",
-        "| measurement | result | target |",
-        "|---|---|---|",
-        *[f"| {a} | {b} | {c} |" for a, b, c in rows],
-    ]
-    return "\n".join(lines)
-
-
-def write_readme(table: str) -> None:
-    text = README.read_text()
-    new = re.sub(
-        r"(<!-- bench:start -->\n).*?(\n<!-- bench:end -->)",
-        lambda m: m.group(1) + table + m.group(2),
-        text,
-        flags=re.S,
-    )
-    if new == text and table not in text:
-        raise BenchmarkFailed("README.md has no <!-- bench:start --> / <!-- bench:end --> markers")
-    README.write_text(new)
-
-
 STAGES = ("per_date", "range_mode", "whole_history", "processor_throughput", "verification", "parse")
 
 
@@ -528,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, value in figures.items()
     }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    write_readme(readme_table(result))
+    write_block("bench", readme_table(result))
     print(json.dumps(result, indent=2))
     return 0 if all(result["targets_met"].values()) else 1
 

@@ -10,45 +10,25 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from readme_figures import RESULTS, quick_start_sentence, write_block
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULT = ROOT / "bench" / "results" / "quick_start.json"
-README = ROOT / "README.md"
-BLOCK = re.compile(r"(<!-- quick-start:start -->\n).*?(<!-- quick-start:end -->)", re.S)
+RESULT = RESULTS / "quick_start.json"
+MAKE = shutil.which("make") or "make"
 
 
 def _timed(*args: str) -> tuple[float, int, str]:
     started = time.monotonic()
-    done = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([MAKE, "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     sys.stdout.write(done.stdout[-2000:])
     return elapsed, done.returncode, done.stdout
-
-
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
-
-
-def sentence(result: dict) -> str:
-    """The README's quick-start figures, from the committed result."""
-    return (
-        f"Measured ({result['measured_on']}, 2 cores, `make bench-quick-start`): after `make install`, "
-        f"a first `make demo` took {_minutes(result['first_demo_seconds'])}; a rerun, which keeps the "
-        f"warehouse, {_minutes(result['rerun_seconds'])}."
-    )
-
-
-def write_readme(result: dict) -> None:
-    text = README.read_text()
-    new, count = BLOCK.subn(lambda m: m.group(1) + sentence(result) + "\n" + m.group(2), text)
-    if count != 1:
-        raise SystemExit("README.md needs one <!-- quick-start:start --> / <!-- quick-start:end --> block")
-    README.write_text(new)
 
 
 def main() -> int:
@@ -67,8 +47,8 @@ def main() -> int:
         print(f"quick start failed: {result}", file=sys.stderr)
         return 1
     RESULT.write_text(json.dumps(result, indent=2) + "\n")
-    write_readme(result)
-    print(sentence(result))
+    write_block("quick-start", quick_start_sentence(result))
+    print(quick_start_sentence(result))
     return 0
 
 

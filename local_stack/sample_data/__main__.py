@@ -22,7 +22,7 @@ from local_stack.sample_data import (
 )
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m local_stack.sample_data", description=__doc__)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--scenario", choices=SCENARIOS, default="legacy")
@@ -41,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         "--from-date", type=datetime.date.fromisoformat, help="first date corrections may touch"
     )
     parser.add_argument("--to-date", type=datetime.date.fromisoformat, help="last date corrections may touch")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     StackConfig.from_env().use_warehouse()
     if args.corrections is not None:
         return _correct(args)

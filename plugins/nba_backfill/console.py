@@ -86,6 +86,9 @@ def _everything_else_to(path: Path) -> Iterator[None]:
                 warnings.catch_warnings(),
             ):
                 warnings.simplefilter("default")  # shown once each, in the log
+                warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: (
+                    log.write(warnings.formatwarning(message, category, filename, lineno, line))
+                )
                 yield
         finally:
             _terminal.pop()

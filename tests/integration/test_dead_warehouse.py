@@ -57,3 +57,23 @@ def test_operator_on_dead_warehouse_fails_the_task_in_seconds(dead_endpoint, cap
     assert f"BigQuery at http://{dead_endpoint} did not answer" in out + err, (
         "the task log must name the endpoint"
     )
+
+
+def test_nba_coverage_on_dead_warehouse_exits_3_with_one_line(dead_endpoint, tmp_path):
+    """A warehouse that does not answer is not a verdict: exit 3, not 1 ("gaps")."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "nba-coverage"), "--tables", "player_game_summary",
+         "--from-date", "2021-10-19", "--to-date", "2021-10-19"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert done.returncode == 3, (done.returncode, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"nba-coverage: BigQuery at http://{dead_endpoint} did not answer")
+    assert done.stderr.count("\n") == 1

@@ -24,7 +24,8 @@ SEEDS = Path(os.environ.get("NBA_ORIGIN_QUERIES_DIR", REPO_ROOT.parent / "shared
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(
-        not SEEDS.is_dir(), reason=f"the seed handoff documents are not at {SEEDS} (set NBA_ORIGIN_QUERIES_DIR)"
+        not SEEDS.is_dir(),
+        reason=f"the seed handoff documents are not at {SEEDS} (set NBA_ORIGIN_QUERIES_DIR)",
     ),
 ]
 

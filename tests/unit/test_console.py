@@ -66,8 +66,16 @@ def test_a_verdict_prints_only_the_commands_own_output(verdict, cli_log, capsys)
 @pytest.mark.parametrize(
     ("raised", "code", "line"),
     [
-        (BadRequest("--from-date 2021-13-01 is not a date"), 2, "demo-cmd: --from-date 2021-13-01 is not a date"),
-        (Unreachable("BigQuery at http://127.0.0.1:1 did not answer"), 3, "demo-cmd: BigQuery at http://127.0.0.1:1"),
+        (
+            BadRequest("--from-date 2021-13-01 is not a date"),
+            2,
+            "demo-cmd: --from-date 2021-13-01 is not a date",
+        ),
+        (
+            Unreachable("BigQuery at http://127.0.0.1:1 did not answer"),
+            3,
+            "demo-cmd: BigQuery at http://127.0.0.1:1",
+        ),
         (KeyboardInterrupt(), 130, "demo-cmd: interrupted"),
     ],
 )

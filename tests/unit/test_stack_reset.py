@@ -77,6 +77,10 @@ def test_make_reset_and_demo_reset_call_it():
     assert "-m local_stack reset" in dry.stdout
     assert "-m local_stack demo --reset" in dry.stdout
     plain = subprocess.run(
-        ["make", "-n", "--no-print-directory", "demo"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+        ["make", "-n", "--no-print-directory", "demo"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "-m local_stack demo" in plain.stdout and "--reset" not in plain.stdout

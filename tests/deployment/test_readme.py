@@ -22,7 +22,7 @@ import pytest
 from local_stack.config import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
-import readme_figures  # noqa: E402
+import readme_figures
 
 README = (REPO_ROOT / "README.md").read_text()
 SHELL_BLOCK = re.compile(r"```(?:bash|sh|shell|console)\n(.*?)```", re.S)
@@ -120,7 +120,11 @@ def _names(pattern: str, paths: list[Path]) -> set[str]:
     found = set()
     for path in paths:
         for file in [path] if path.is_file() else path.rglob("*"):
-            if file.is_file() and file.suffix in {".py", ".yaml", ".sh", ""} and "__pycache__" not in file.parts:
+            if (
+                file.is_file()
+                and file.suffix in {".py", ".yaml", ".sh", ""}
+                and "__pycache__" not in file.parts
+            ):
                 found |= set(re.findall(pattern, file.read_text(errors="ignore")))
     return found
 
@@ -153,7 +157,9 @@ def test_each_figure_block_is_its_committed_result(block):
 
 
 # A timing or ratio typed by hand: "3 min", "51.1 s", "~25 min", "21.6x", "2 hours".
-FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:s|ms|sec|secs|seconds?|min|mins|minutes?|h|hours?|x|×)(?![\w-])")
+FIGURE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:s|ms|sec|secs|seconds?|min|mins|minutes?|h|hours?|x|\u00d7)(?![\w-])"
+)
 
 
 def test_no_figure_is_typed_outside_the_blocks():

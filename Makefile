@@ -35,7 +35,7 @@ $(EMULATOR_VENV)/.installed: requirements-emulator.txt $(VENV)/.installed
 	$(UV) pip install --quiet --python $(EMULATOR_VENV)/bin/python -r requirements-emulator.txt
 	touch $@
 
-# The first compile of ZetaSQL's WebAssembly takes a minute or more on 2 cores; later starts ~2 s.
+# The first compile of ZetaSQL's WebAssembly is slow on 2 cores; later starts reuse its cache.
 $(WASM_CACHE)/.warm: $(VENV)/.installed
 	PYTHONPATH=plugins:. $(PY) -m local_stack.googlesql warm
 	touch $@
@@ -75,7 +75,7 @@ test-clock: install
 		faketime "$$moment" $(PY) -m pytest -q -m "not airflow_runs" || exit 1; \
 	done
 
-## bench: the backfill benchmark on the local stack (reloads its warehouse; ~25 min; STAGES=a,b for a subset)
+## bench: the backfill benchmark on the local stack (reloads its warehouse; STAGES=a,b for a subset)
 bench: install
 	$(PY) bench/backfill_benchmark.py $(if $(STAGES),--stages $(STAGES))
 
@@ -83,7 +83,7 @@ bench: install
 bench-quick-start: install
 	$(PY) bench/quick_start.py
 
-## bench-page: the Coverage page's data request and render for the whole history (after make demo; ~1 min)
+## bench-page: the Coverage page's data request and render for the whole history (after make demo)
 bench-page: install
 	$(PY) bench/coverage_page_load.py
 
@@ -91,11 +91,11 @@ bench-page: install
 bench-stale: install
 	$(PY) bench/staleness_check.py
 
-## bench-io: the processor path's reads (REST vs Arrow) and loads (NDJSON vs Parquet) side by side (after make demo; ~1 min)
+## bench-io: the processor path's reads (REST vs Arrow) and loads (NDJSON vs Parquet) side by side (after make demo)
 bench-io: install
 	$(PY) bench/arrow_io.py
 
-## bench-proxy: what the test stack's fault proxy adds to a BigQuery call (~1 min; own emulator)
+## bench-proxy: what the test stack's fault proxy adds to a BigQuery call (own emulator)
 bench-proxy: install
 	$(PY) bench/fault_proxy_overhead.py
 

@@ -66,10 +66,12 @@ def test_nba_coverage_on_dead_warehouse_exits_3_with_one_line(dead_endpoint, tmp
     import sys
     from pathlib import Path
 
+    from tests.as_of import AS_OF_DATE
+
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [str(Path(sys.executable).parent / "nba-coverage"), "--tables", "player_game_summary",
-         "--from-date", "2021-10-19", "--to-date", "2021-10-19"],
+         "--from-date", "2021-10-19", "--to-date", "2021-10-19", "--as-of", str(AS_OF_DATE)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

@@ -2,8 +2,9 @@
 
 Each is the installed console script, run from outside the checkout without ``PYTHONPATH``.
 It must reach a verdict (exit 0 or 1: never a crash or a usage error) and print nothing on
-stderr. The commands over the whole history are left to the parser check in
-``tests/deployment/test_readme.py``; every other one runs here.
+stderr. They run as of the test world's day (``--as-of``). The commands over the whole
+history are left to the parser check in ``tests/deployment/test_readme.py``; every other one
+runs here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.as_of import AS_OF_DATE
 from tests.deployment.test_readme import COMMANDS
 
 pytestmark = pytest.mark.integration
@@ -35,9 +37,10 @@ def test_each_readme_command_reaches_a_verdict_and_prints_only_its_own_output(
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
 
-    done = subprocess.run(
-        shlex.split(command), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
-    )
+    # As of the test world's day, never the machine's (tests/as_of.py).
+    args = [*shlex.split(command), "--as-of", str(AS_OF_DATE)]
+
+    done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
 
     assert done.returncode in (0, 1), (done.returncode, done.stderr[-2000:])
     assert done.stderr == ""
